@@ -1,0 +1,368 @@
+/* uncmap: run a command in a new user namespace with a multi-ID map.
+ * Option parsing, messages and exit codes only; the work is in lib/. */
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "idmap.h"
+#include "launch.h"
+#include "numparse.h"
+#include "subid.h"
+
+#define PROG        "uncmap"
+#define EXIT_UNCMAP 125
+
+struct options {
+	uint64_t range;
+	enum unc_map_root map_root;
+	struct idmap_plan map_uid, map_gid; /* from --map-uid/--map-gid */
+	const char *subuid_file, *subgid_file;
+	const char *newuidmap, *newgidmap;
+	int print_map;
+	int helper_timeout_s;
+	char **argv;
+};
+
+static const struct idmap_names uid_names = {"UID", "--map-uid"};
+static const struct idmap_names gid_names = {"GID", "--map-gid"};
+
+static void usage(void)
+{
+	fputs("\nUsage:\n"
+	      " " PROG " [options] [--] [<program> [<argument>...]]\n"
+	      "\n"
+	      "Run a program as root in a new user namespace whose map holds a whole range\n"
+	      "of IDs, backed by your subordinate IDs (/etc/subuid, /etc/subgid) through\n"
+	      "newuidmap and newgidmap. Without a program, runs $SHELL (or /bin/sh).\n"
+	      "\n"
+	      "Options:\n"
+	      " -r, --range <n>              map <n> IDs, 0..n-1 (default 65536)\n"
+	      "     --map-root <self|sub>    container 0 is your own ID (self, default)\n"
+	      "                                or a subordinate ID too (sub)\n"
+	      "     --map-uid <in:out:count> map UIDs explicitly (repeatable, replaces\n"
+	      "                                the planned UID map)\n"
+	      "     --map-gid <in:out:count> map GIDs explicitly (repeatable)\n"
+	      "     --subuid-file <file>     read subordinate UIDs from <file>\n"
+	      "     --subgid-file <file>     read subordinate GIDs from <file>\n"
+	      "     --print-map              print the planned maps and run nothing\n"
+	      "     --newuidmap <path>       the newuidmap helper to run\n"
+	      "     --newgidmap <path>       the newgidmap helper to run\n"
+	      "     --helper-timeout <sec>   give up on a hung helper after <sec> seconds\n"
+	      "                                (default 10)\n"
+	      "\n"
+	      " -h, --help                   display this help\n"
+	      " -V, --version                display version\n"
+	      "\n"
+	      "Exit status:\n"
+	      " the program's own status, 128+N if it was killed by signal N,\n"
+	      " 125 if uncmap itself failed, 126 if the program could not be executed,\n"
+	      " 127 if the program was not found.\n"
+	      "\n"
+	      "Examples:\n"
+	      " " PROG " --range 65536 bash\n"
+	      " " PROG " -- cat /proc/self/uid_map\n"
+	      " " PROG " --map-uid 0:1000:1 --map-uid 1:100000:65535 -- id\n"
+	      "\n"
+	      "For more details see uncmap(1).\n",
+	      stdout);
+}
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_UNCMAP;
+}
+
+static int fail_err(const struct unc_error *err)
+{
+	fprintf(stderr, PROG ": %s\n", err->msg);
+	if (err->hint[0])
+		fprintf(stderr, PROG ": %s\n", err->hint);
+	return EXIT_UNCMAP;
+}
+
+static int try_help(void)
+{
+	fputs("Try '" PROG " --help' for more information.\n", stderr);
+	return EXIT_UNCMAP;
+}
+
+enum {
+	OPT_MAP_ROOT = 0x100,
+	OPT_MAP_UID,
+	OPT_MAP_GID,
+	OPT_SUBUID_FILE,
+	OPT_SUBGID_FILE,
+	OPT_PRINT_MAP,
+	OPT_NEWUIDMAP,
+	OPT_NEWGIDMAP,
+	OPT_HELPER_TIMEOUT,
+};
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"range", required_argument, NULL, 'r'},
+		{"map-root", required_argument, NULL, OPT_MAP_ROOT},
+		{"map-uid", required_argument, NULL, OPT_MAP_UID},
+		{"map-gid", required_argument, NULL, OPT_MAP_GID},
+		{"subuid-file", required_argument, NULL, OPT_SUBUID_FILE},
+		{"subgid-file", required_argument, NULL, OPT_SUBGID_FILE},
+		{"print-map", no_argument, NULL, OPT_PRINT_MAP},
+		{"newuidmap", required_argument, NULL, OPT_NEWUIDMAP},
+		{"newgidmap", required_argument, NULL, OPT_NEWGIDMAP},
+		{"helper-timeout", required_argument, NULL, OPT_HELPER_TIMEOUT},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct unc_error err;
+	int c;
+	uint64_t v;
+
+	while ((c = getopt_long(argc, argv, "+r:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT - 1, &o->range, "--range", &err) <
+			    0)
+				return fail_err(&err);
+			break;
+		case OPT_MAP_ROOT:
+			if (strcmp(optarg, "self") == 0)
+				o->map_root = UNC_MAP_ROOT_SELF;
+			else if (strcmp(optarg, "sub") == 0)
+				o->map_root = UNC_MAP_ROOT_SUB;
+			else
+				return fail("--map-root: '%s' is not 'self' or 'sub'", optarg);
+			break;
+		case OPT_MAP_UID:
+		case OPT_MAP_GID: {
+			struct map_extent e;
+			const char *opt = c == OPT_MAP_UID ? "--map-uid" : "--map-gid";
+			if (unc_idmap_parse_extent(optarg, &e, opt, &err) < 0 ||
+			    unc_idmap_add(c == OPT_MAP_UID ? &o->map_uid : &o->map_gid, &e, opt,
+					  &err) < 0)
+				return fail_err(&err);
+			break;
+		}
+		case OPT_SUBUID_FILE:
+		case OPT_SUBGID_FILE:
+			if (access(optarg, R_OK) < 0)
+				return fail("%s: cannot read '%s': %s",
+					    c == OPT_SUBUID_FILE ? "--subuid-file" : "--subgid-file",
+					    optarg, strerror(errno));
+			if (c == OPT_SUBUID_FILE)
+				o->subuid_file = optarg;
+			else
+				o->subgid_file = optarg;
+			break;
+		case OPT_PRINT_MAP:
+			o->print_map = 1;
+			break;
+		case OPT_NEWUIDMAP:
+		case OPT_NEWGIDMAP:
+			if (optarg[0] == '\0' || access(optarg, X_OK) < 0)
+				return fail("%s: '%s' is not an executable file",
+					    c == OPT_NEWUIDMAP ? "--newuidmap" : "--newgidmap",
+					    optarg);
+			if (c == OPT_NEWUIDMAP)
+				o->newuidmap = optarg;
+			else
+				o->newgidmap = optarg;
+			break;
+		case OPT_HELPER_TIMEOUT:
+			if (unc_parse_u64(optarg, 1, 3600, &v, "--helper-timeout", &err) < 0)
+				return fail_err(&err);
+			o->helper_timeout_s = (int)v;
+			break;
+		case 'h':
+			usage();
+			exit(0);
+		case 'V':
+			printf(PROG " " UNC_VERSION "\n");
+			exit(0);
+		default:
+			return try_help();
+		}
+	}
+	o->argv = argv + optind;
+	return 0;
+}
+
+/* Plan one kind of map: explicit extents, or --range over the ranges. */
+static int plan_map(const struct options *o, enum unc_subid_kind kind, const char *user,
+		    uid_t uid, uint64_t self, int privileged, struct idmap_plan *plan,
+		    struct unc_subid_list *subids)
+{
+	const struct idmap_names *names = kind == UNC_SUBUID ? &uid_names : &gid_names;
+	const struct idmap_plan *explicit_plan = kind == UNC_SUBUID ? &o->map_uid : &o->map_gid;
+	const char *file = kind == UNC_SUBUID ? o->subuid_file : o->subgid_file;
+	struct unc_error err;
+	int need_ranges;
+
+	unc_error_clear(&err);
+	need_ranges = explicit_plan->n > 0 || o->range > 1 || o->map_root == UNC_MAP_ROOT_SUB;
+	if (need_ranges && unc_subid_lookup(kind, file, user, uid, subids, &err) < 0)
+		return fail_err(&err);
+	if (explicit_plan->n > 0) {
+		*plan = *explicit_plan;
+	} else {
+		if (need_ranges && subids->n == 0) {
+			fail("no subordinate %ss for %s (looked in %s)", names->id, user,
+			     subids->source);
+			return fail("ask an administrator to run: subidctl add %s", user);
+		}
+		if (unc_idmap_plan_range(plan, o->range, o->map_root, self, subids, names, &err) <
+		    0) {
+			fail_err(&err);
+			return fail("use a smaller --range, or ask an administrator to run: "
+				    "subidctl add %s --count %llu",
+				    user, (unsigned long long)o->range);
+		}
+	}
+	if (unc_idmap_validate(plan, self, privileged, subids, user, names, &err) < 0)
+		return fail_err(&err);
+	return 0;
+}
+
+static void print_plan(const char *what, const struct idmap_plan *plan, const char *source)
+{
+	size_t i;
+
+	printf("%s map (%llu IDs%s%s):\n", what, (unsigned long long)unc_idmap_total(plan),
+	       source[0] ? ", from " : "", source);
+	for (i = 0; i < plan->n; i++)
+		printf("%10llu %10llu %10llu\n", (unsigned long long)plan->ext[i].inside,
+		       (unsigned long long)plan->ext[i].outside,
+		       (unsigned long long)plan->ext[i].count);
+}
+
+static int report_helper(const struct helper_result *r, const char *user, const char *file)
+{
+	if (r->output[0])
+		fprintf(stderr, "%s\n", r->output);
+	if (r->spawn_errno)
+		fail("cannot run %s: %s", r->path, strerror(r->spawn_errno));
+	else if (r->timed_out)
+		fail("%s hung and was killed after the --helper-timeout; the command was not run",
+		     r->path);
+	else if (!r->exited)
+		fail("%s was killed by signal %d (%s); the command was not run", r->path, r->code,
+		     strsignal(r->code));
+	else
+		fail("%s failed with exit status %d; the command was not run", r->path, r->code);
+	return fail("check that %s is setuid root and that %s delegates these IDs to %s "
+		    "(or pass a smaller --range)",
+		    r->path, file, user);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {.range = 65536, .map_root = UNC_MAP_ROOT_SELF,
+			    .newuidmap = "/usr/bin/newuidmap", .newgidmap = "/usr/bin/newgidmap",
+			    .helper_timeout_s = 10};
+	struct unc_subid_list subuids = {0}, subgids = {0};
+	struct launch_spec spec;
+	struct launch_result res;
+	struct unc_error err;
+	struct passwd *pw;
+	char *default_argv[2];
+	char namebuf[32];
+	const char *user;
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	int privileged, r;
+
+	r = parse_options(argc, argv, &o);
+	if (r)
+		return r;
+
+	privileged = uid == 0 && geteuid() == 0;
+	errno = 0;
+	pw = getpwuid(uid);
+	if (pw) {
+		user = pw->pw_name;
+	} else {
+		snprintf(namebuf, sizeof namebuf, "%u", (unsigned)uid);
+		user = namebuf;
+	}
+	if (plan_map(&o, UNC_SUBUID, user, uid, uid, privileged, &spec.uid_plan, &subuids))
+		return EXIT_UNCMAP;
+	if (plan_map(&o, UNC_SUBGID, user, uid, gid, privileged, &spec.gid_plan, &subgids))
+		return EXIT_UNCMAP;
+
+	if (o.print_map) {
+		print_plan("uid", &spec.uid_plan, o.map_uid.n ? "" : subuids.source);
+		print_plan("gid", &spec.gid_plan, o.map_gid.n ? "" : subgids.source);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return fail("cannot write the map: %s", strerror(errno));
+		return 0;
+	}
+
+	if (o.argv[0] == NULL) {
+		const char *shell = getenv("SHELL");
+		default_argv[0] = (char *)(shell && *shell ? shell : "/bin/sh");
+		default_argv[1] = NULL;
+		o.argv = default_argv;
+	}
+
+	spec.argv = o.argv;
+	spec.clone_flags = CLONE_NEWUSER;
+	spec.newuidmap = o.newuidmap;
+	spec.newgidmap = o.newgidmap;
+	spec.helper_timeout_ms = o.helper_timeout_s * 1000;
+	spec.pid_init = 0;
+	spec.setup = NULL;
+	spec.setup_arg = NULL;
+	if (privileged)
+		spec.mapper = UNC_MAPPER_DIRECT;
+	else if (unc_idmap_is_only_self(&spec.uid_plan, uid) &&
+		 unc_idmap_is_only_self(&spec.gid_plan, gid))
+		spec.mapper = UNC_MAPPER_SELF;
+	else {
+		spec.mapper = UNC_MAPPER_HELPERS;
+		if (!pw)
+			return fail("your UID %u has no passwd entry, and newuidmap needs one; "
+				    "ask an administrator to add one",
+				    (unsigned)uid);
+	}
+	unc_subid_list_free(&subuids);
+	unc_subid_list_free(&subgids);
+
+	unc_error_clear(&err);
+	r = unc_launch_run(&spec, &res, &err);
+	switch (res.failure) {
+	case UNC_LAUNCH_OK:
+		return r;
+	case UNC_LAUNCH_FAIL_SETUP:
+	case UNC_LAUNCH_FAIL_MAP:
+		fail_err(&err);
+		return EXIT_UNCMAP;
+	case UNC_LAUNCH_FAIL_HELPER:
+		if (!unc_helper_ok(&res.uid_res))
+			report_helper(&res.uid_res, user,
+				      o.subuid_file ? o.subuid_file : "/etc/subuid");
+		if (!unc_helper_ok(&res.gid_res))
+			report_helper(&res.gid_res, user,
+				      o.subgid_file ? o.subgid_file : "/etc/subgid");
+		return EXIT_UNCMAP;
+	case UNC_LAUNCH_FAIL_CHILD:
+		fprintf(stderr, PROG ": %s\n", res.report.msg);
+		if (res.report.hint[0])
+			fprintf(stderr, PROG ": %s\n", res.report.hint);
+		return res.report.status;
+	}
+	return r;
+}

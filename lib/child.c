@@ -1,0 +1,201 @@
+#include "child.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "io.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+void unc_report_send(int report_fd, struct unc_child_report *rep, int status, int errnum,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(rep, 0, sizeof *rep);
+	rep->status = status;
+	rep->errnum = errnum;
+	va_start(ap, fmt);
+	vsnprintf(rep->msg, sizeof rep->msg, fmt, ap);
+	va_end(ap);
+	(void)unc_write_all(report_fd, rep, sizeof *rep);
+}
+
+void unc_report_error(int report_fd, struct unc_child_report *rep, int status,
+		      const struct unc_error *err)
+{
+	memset(rep, 0, sizeof *rep);
+	rep->status = status;
+	rep->errnum = err->errnum;
+	memcpy(rep->msg, err->msg, sizeof rep->msg);
+	memcpy(rep->hint, err->hint, sizeof rep->hint);
+	(void)unc_write_all(report_fd, rep, sizeof *rep);
+}
+
+int unc_cloexec_from(int from)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' || fd < from || fd == dirfd(d))
+			continue;
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	closedir(d);
+	return 0;
+}
+
+void unc_exec_command(char *const argv[], const sigset_t *mask, int report_fd,
+		      struct unc_child_report *rep)
+{
+	static const int sigs[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE,
+				   SIGCHLD, SIGTTOU, SIGTTIN, SIGTSTP};
+	size_t i;
+	int e;
+
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		signal(sigs[i], SIG_DFL);
+	if (unc_cloexec_from(3) < 0) {
+		unc_report_send(report_fd, rep, 125, errno,
+				"cannot mark descriptors close-on-exec: %s", strerror(errno));
+		return;
+	}
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	execvp(argv[0], argv);
+	e = errno;
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	unc_report_send(report_fd, rep, e == ENOENT ? 127 : 126, e, "cannot run '%s': %s", argv[0],
+			strerror(e));
+}
+
+int unc_spawn_paused(int clone_flags, unc_child_fn fn, void *arg, struct unc_child *out,
+		     struct unc_error *err)
+{
+	int go[2], report[2];
+	pid_t pid;
+
+	out->pid = -1;
+	out->pidfd = out->go_fd = out->report_fd = -1;
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return unc_error_sys(err, errno, "cannot create a pipe");
+	if (pipe2(report, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(go[0]);
+		close(go[1]);
+		return unc_error_sys(err, e, "cannot create a pipe");
+	}
+	pid = (pid_t)syscall(SYS_clone, (unsigned long)clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid < 0) {
+		int e = errno;
+		close(go[0]);
+		close(go[1]);
+		close(report[0]);
+		close(report[1]);
+		if (e == EPERM || e == ENOSPC || e == EUSERS)
+			unc_error_sys(err, e, "cannot create a user namespace");
+		else
+			unc_error_sys(err, e, "cannot create the child process");
+		return -e;
+	}
+	if (pid == 0) {
+		struct unc_child_report rep;
+		char byte;
+		ssize_t n;
+
+		close(go[1]);
+		close(report[0]);
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* Wait for the maps. End of file means the parent gave up or
+		 * died: run nothing. */
+		do {
+			n = read(go[0], &byte, 1);
+		} while (n < 0 && errno == EINTR);
+		if (n != 1 || byte != 'g')
+			_exit(125);
+		close(go[0]);
+		fn(arg, report[1], &rep);
+		_exit(rep.status ? rep.status : 125);
+	}
+	close(go[0]);
+	close(report[1]);
+	out->pid = pid;
+	out->go_fd = go[1];
+	out->report_fd = report[0];
+	out->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (out->pidfd >= 0)
+		(void)fcntl(out->pidfd, F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+int unc_child_release(struct unc_child *c, struct unc_error *err)
+{
+	int r = unc_write_all(c->go_fd, "g", 1);
+
+	close(c->go_fd);
+	c->go_fd = -1;
+	if (r < 0)
+		return unc_error_sys(err, -r, "cannot release the child");
+	return 0;
+}
+
+void unc_child_abort(struct unc_child *c)
+{
+	if (c->go_fd >= 0) {
+		close(c->go_fd); /* the child reads EOF and exits */
+		c->go_fd = -1;
+	}
+	if (c->pid > 0) {
+		(void)kill(c->pid, SIGKILL);
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		c->pid = -1;
+	}
+	unc_child_close(c);
+}
+
+int unc_child_read_report(struct unc_child *c, struct unc_child_report *rep)
+{
+	ssize_t n = unc_read_all(c->report_fd, rep, sizeof *rep);
+
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return 0;
+	if ((size_t)n != sizeof *rep)
+		return -EIO;
+	rep->msg[sizeof rep->msg - 1] = '\0';
+	rep->hint[sizeof rep->hint - 1] = '\0';
+	return 1;
+}
+
+void unc_child_close(struct unc_child *c)
+{
+	if (c->go_fd >= 0)
+		close(c->go_fd);
+	if (c->report_fd >= 0)
+		close(c->report_fd);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	c->go_fd = c->report_fd = c->pidfd = -1;
+}

@@ -1,0 +1,73 @@
+/* child.h: a child created paused in new namespaces, released by its
+ * parent once the maps exist, and the exec that reports failure back.
+ *
+ * The child blocks on a close-on-exec pipe before it does anything: it
+ * runs no instruction of the user's setup or command until the parent
+ * writes the release byte. If the parent dies first, the child reads end
+ * of file and exits; PR_SET_PDEATHSIG(SIGKILL) covers the time after. */
+#ifndef UNC_CHILD_H
+#define UNC_CHILD_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* What a child sends back when it cannot reach exec. One write, less than
+ * PIPE_BUF, so it arrives whole. */
+struct unc_child_report {
+	int status; /* the exit status uncmap should use: 125, 126 or 127 */
+	int errnum;
+	char msg[UNC_ERROR_MSG_MAX];
+	char hint[UNC_ERROR_HINT_MAX];
+};
+
+struct unc_child {
+	pid_t pid;
+	int pidfd;     /* pidfd of the child, for poll() */
+	int go_fd;     /* parent's end: one byte releases the child */
+	int report_fd; /* parent's end: unc_child_report, or EOF on exec */
+};
+
+/* Runs in the child after release. report_fd is the write end of the
+ * report pipe. Returns only on failure, having filled rep. */
+typedef void (*unc_child_fn)(void *arg, int report_fd, struct unc_child_report *rep);
+
+/* clone() a child with CLONE_* flags (CLONE_NEWUSER and friends), paused.
+ * `blocked` is the signal mask the parent holds; the child gets it too
+ * and must restore `orig_mask` before exec. */
+int unc_spawn_paused(int clone_flags, unc_child_fn fn, void *arg, struct unc_child *out,
+		     struct unc_error *err);
+
+/* Let the child run. */
+int unc_child_release(struct unc_child *c, struct unc_error *err);
+
+/* Kill and reap a child that must never run. */
+void unc_child_abort(struct unc_child *c);
+
+/* Read the child's report: 0 when the pipe closed without one (exec
+ * succeeded), 1 with rep filled, negative on error. */
+int unc_child_read_report(struct unc_child *c, struct unc_child_report *rep);
+
+void unc_child_close(struct unc_child *c);
+
+/* In a child: fill a report and send it. */
+void unc_report_send(int report_fd, struct unc_child_report *rep, int status, int errnum,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* In a child: send a report built from an unc_error. */
+void unc_report_error(int report_fd, struct unc_child_report *rep, int status,
+		      const struct unc_error *err);
+
+/* In a child, just before exec: restore default dispositions of the
+ * signals we touched and the given mask, mark every descriptor above 2
+ * close-on-exec, exec argv (PATH search), and on failure report 127 for
+ * "not found" and 126 for "cannot execute". Returns only on failure. */
+void unc_exec_command(char *const argv[], const sigset_t *mask, int report_fd,
+		      struct unc_child_report *rep);
+
+/* Mark every descriptor >= from close-on-exec (close_range, with a
+ * fallback walk of /proc/self/fd on old kernels). */
+int unc_cloexec_from(int from);
+
+#endif

@@ -1,0 +1,82 @@
+#include "error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static int error_return(int errnum)
+{
+	return errnum > 0 ? -errnum : -1;
+}
+
+int unc_error_set(struct unc_error *err, int errnum, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+		err->errnum = errnum;
+		err->hint[0] = '\0';
+	}
+	return error_return(errnum);
+}
+
+int unc_error_sys(struct unc_error *err, int errnum, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		size_t len;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+		len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof err->msg - len, ": %s", strerror(errnum));
+		err->errnum = errnum;
+		err->hint[0] = '\0';
+	}
+	return error_return(errnum);
+}
+
+void unc_error_prefix(struct unc_error *err, const char *fmt, ...)
+{
+	char prefix[UNC_ERROR_MSG_MAX];
+	char old[UNC_ERROR_MSG_MAX];
+	va_list ap;
+	size_t plen;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof prefix, fmt, ap);
+	va_end(ap);
+
+	memcpy(old, err->msg, sizeof old);
+	plen = strnlen(prefix, sizeof prefix - 1);
+	if (plen + 2 >= sizeof err->msg)
+		plen = sizeof err->msg - 3;
+	memcpy(err->msg, prefix, plen);
+	memcpy(err->msg + plen, ": ", 2);
+	memcpy(err->msg + plen + 2, old, sizeof err->msg - plen - 3);
+	err->msg[sizeof err->msg - 1] = '\0';
+}
+
+void unc_error_hint(struct unc_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->hint, sizeof err->hint, fmt, ap);
+	va_end(ap);
+}
+
+void unc_error_clear(struct unc_error *err)
+{
+	if (err) {
+		err->errnum = 0;
+		err->msg[0] = '\0';
+		err->hint[0] = '\0';
+	}
+}

@@ -1,0 +1,194 @@
+#include "launch.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pidinit.h"
+
+const int unc_forwarded_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
+const size_t unc_forwarded_signals_n =
+	sizeof unc_forwarded_signals / sizeof unc_forwarded_signals[0];
+
+struct child_ctx {
+	const struct launch_spec *spec;
+	sigset_t orig_mask;
+};
+
+/* In the child, after release: become root of the namespace, run the
+ * caller's setup, then exec (or become the init that does). */
+static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
+{
+	struct child_ctx *ctx = arg;
+	const struct launch_spec *spec = ctx->spec;
+	struct unc_error err;
+
+	unc_error_clear(&err);
+	/* With --map-root=sub our own IDs are unmapped; become 0 inside.
+	 * Capabilities stay: the switch is to UID 0. */
+	if (setresgid(0, 0, 0) < 0) {
+		unc_report_send(report_fd, rep, 125, errno,
+				"cannot become GID 0 in the namespace: %s", strerror(errno));
+		return;
+	}
+	if (setresuid(0, 0, 0) < 0) {
+		unc_report_send(report_fd, rep, 125, errno,
+				"cannot become UID 0 in the namespace: %s", strerror(errno));
+		return;
+	}
+	if (spec->setup && spec->setup(spec->setup_arg, &err) < 0) {
+		unc_report_error(report_fd, rep, 125, &err);
+		return;
+	}
+	if (spec->pid_init) {
+		int st = unc_pidinit_run(spec->argv, &ctx->orig_mask, report_fd, rep);
+		_exit(st);
+	}
+	unc_exec_command(spec->argv, &ctx->orig_mask, report_fd, rep);
+}
+
+static int exit_status_of(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 125;
+}
+
+/* Wait for the child, relaying signals, and read its report. */
+static int wait_child(struct unc_child *child, int sfd, struct launch_result *res)
+{
+	int have_report = 0, wstatus = 0;
+
+	for (;;) {
+		struct pollfd pfd[3];
+		int np = 0, i_report = -1, i_sig = -1, i_pid = -1;
+		pid_t r;
+
+		if (child->report_fd >= 0) {
+			pfd[np] = (struct pollfd){.fd = child->report_fd, .events = POLLIN};
+			i_report = np++;
+		}
+		if (sfd >= 0) {
+			pfd[np] = (struct pollfd){.fd = sfd, .events = POLLIN};
+			i_sig = np++;
+		}
+		if (child->pidfd >= 0) {
+			pfd[np] = (struct pollfd){.fd = child->pidfd, .events = POLLIN};
+			i_pid = np++;
+		} else if (child->report_fd < 0) {
+			/* no pidfd: block in waitpid */
+			do {
+				r = waitpid(child->pid, &wstatus, 0);
+			} while (r < 0 && errno == EINTR);
+			break;
+		}
+		if (poll(pfd, (nfds_t)np, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (i_report >= 0 && pfd[i_report].revents) {
+			int rr = unc_child_read_report(child, &res->report);
+			if (rr == 1)
+				have_report = 1;
+			close(child->report_fd);
+			child->report_fd = -1;
+		}
+		if (i_sig >= 0 && (pfd[i_sig].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+				/* A terminal's ^C or ^\ reaches the command
+				 * through its process group already; relay
+				 * only what was sent to uncmap itself. */
+				if (!((si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT) &&
+				      si.ssi_code == SI_KERNEL))
+					kill(child->pid, (int)si.ssi_signo);
+			}
+		}
+		if (i_pid >= 0 && pfd[i_pid].revents) {
+			do {
+				r = waitpid(child->pid, &wstatus, WNOHANG);
+			} while (r < 0 && errno == EINTR);
+			if (r == child->pid) {
+				if (child->report_fd >= 0) {
+					if (unc_child_read_report(child, &res->report) == 1)
+						have_report = 1;
+				}
+				break;
+			}
+		}
+	}
+	child->pid = -1;
+	if (have_report) {
+		res->failure = UNC_LAUNCH_FAIL_CHILD;
+		return res->report.status;
+	}
+	return exit_status_of(wstatus);
+}
+
+int unc_launch_run(const struct launch_spec *spec, struct launch_result *res,
+		   struct unc_error *err)
+{
+	struct child_ctx ctx = {.spec = spec};
+	struct unc_child child;
+	sigset_t block;
+	int sfd = -1, status;
+	size_t i;
+
+	memset(res, 0, sizeof *res);
+	sigemptyset(&block);
+	for (i = 0; i < unc_forwarded_signals_n; i++)
+		sigaddset(&block, unc_forwarded_signals[i]);
+	sigprocmask(SIG_BLOCK, &block, &ctx.orig_mask);
+	sfd = signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK);
+
+	if (unc_spawn_paused(spec->clone_flags, child_main, &ctx, &child, err) < 0) {
+		res->failure = UNC_LAUNCH_FAIL_SETUP;
+		res->status = 125;
+		goto out;
+	}
+	if (spec->mapper == UNC_MAPPER_HELPERS) {
+		if (unc_map_run_helpers(child.pid, spec->newuidmap, spec->newgidmap,
+					&spec->uid_plan, &spec->gid_plan, spec->helper_timeout_ms,
+					&res->uid_res, &res->gid_res) < 0) {
+			unc_child_abort(&child);
+			res->failure = UNC_LAUNCH_FAIL_HELPER;
+			res->status = 125;
+			goto out;
+		}
+	} else if (unc_map_write_direct(child.pid, &spec->uid_plan, &spec->gid_plan,
+					spec->mapper == UNC_MAPPER_SELF, err) < 0) {
+		unc_child_abort(&child);
+		res->failure = UNC_LAUNCH_FAIL_MAP;
+		res->status = 125;
+		goto out;
+	}
+	if (unc_child_release(&child, err) < 0) {
+		unc_child_abort(&child);
+		res->failure = UNC_LAUNCH_FAIL_SETUP;
+		res->status = 125;
+		goto out;
+	}
+	status = wait_child(&child, sfd, res);
+	unc_child_close(&child);
+	if (status < 0) {
+		unc_error_sys(err, -status, "cannot wait for the command");
+		res->failure = UNC_LAUNCH_FAIL_SETUP;
+		res->status = 125;
+		goto out;
+	}
+	res->status = status;
+out:
+	if (sfd >= 0)
+		close(sfd);
+	sigprocmask(SIG_SETMASK, &ctx.orig_mask, NULL);
+	return res->status;
+}

@@ -1,0 +1,67 @@
+/* launch.h: the launch, DESIGN.md steps 3-7: create the child paused in
+ * its namespaces, write its maps (directly or through the helpers),
+ * release it or kill it, then wait and turn its end into an exit status.
+ * It never prints: every outcome is in struct launch_result. */
+#ifndef UNC_LAUNCH_H
+#define UNC_LAUNCH_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "idmap.h"
+#include "mapper.h"
+#include "child.h"
+
+enum unc_mapper_kind {
+	UNC_MAPPER_HELPERS = 0, /* newuidmap + newgidmap */
+	UNC_MAPPER_DIRECT,      /* real root writes any map */
+	UNC_MAPPER_SELF,        /* only the caller's own IDs: setgroups deny */
+};
+
+/* What the child does between release and exec; set up by the caller
+ * (mounts, hostname, root, user switch). Runs in the child. Returns 0, or
+ * a negative value with err filled (the launch then exits 125). */
+typedef int (*unc_setup_fn)(void *arg, struct unc_error *err);
+
+struct launch_spec {
+	char **argv;
+	int clone_flags; /* CLONE_NEWUSER and any other CLONE_NEW* */
+	struct idmap_plan uid_plan;
+	struct idmap_plan gid_plan;
+	enum unc_mapper_kind mapper;
+	const char *newuidmap;
+	const char *newgidmap;
+	int helper_timeout_ms;
+	int pid_init;       /* with CLONE_NEWPID: the child is an init that
+			     * forks the command, forwards signals, reaps */
+	unc_setup_fn setup; /* may be NULL */
+	void *setup_arg;
+};
+
+enum unc_launch_failure {
+	UNC_LAUNCH_OK = 0,
+	UNC_LAUNCH_FAIL_SETUP,  /* before/while creating the child: err */
+	UNC_LAUNCH_FAIL_MAP,    /* writing the maps directly failed: err */
+	UNC_LAUNCH_FAIL_HELPER, /* a helper failed: uid_res / gid_res */
+	UNC_LAUNCH_FAIL_CHILD,  /* the child reported a failure: report */
+};
+
+struct launch_result {
+	enum unc_launch_failure failure;
+	struct helper_result uid_res;
+	struct helper_result gid_res;
+	struct unc_child_report report;
+	int status; /* the exit status for uncmap */
+};
+
+/* Run the launch. Returns the exit status to use (the command's own,
+ * 128+N for a signal, 125/126/127 for failures); res says which. */
+int unc_launch_run(const struct launch_spec *spec, struct launch_result *res,
+		   struct unc_error *err);
+
+/* The signals uncmap relays to the command (and an init relays). */
+extern const int unc_forwarded_signals[];
+extern const size_t unc_forwarded_signals_n;
+
+#endif

@@ -1,0 +1,263 @@
+#include "mapper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io.h"
+
+int unc_map_write_direct(pid_t pid, const struct idmap_plan *uid_plan,
+			 const struct idmap_plan *gid_plan, int deny_setgroups,
+			 struct unc_error *err)
+{
+	char path[64];
+	char buf[UNC_MAP_MAX_BYTES + 1];
+	int len;
+
+	if (deny_setgroups) {
+		snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);
+		if (unc_write_file_once(path, "deny", 4, err) < 0)
+			return -1;
+	}
+	len = unc_idmap_format(gid_plan, buf, sizeof buf);
+	if (len < 0)
+		return unc_error_set(err, E2BIG, "the GID map is too long");
+	snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
+	if (unc_write_file_once(path, buf, (size_t)len, err) < 0)
+		return -1;
+	len = unc_idmap_format(uid_plan, buf, sizeof buf);
+	if (len < 0)
+		return unc_error_set(err, E2BIG, "the UID map is too long");
+	snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
+	if (unc_write_file_once(path, buf, (size_t)len, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* One running helper. */
+struct helper_run {
+	struct helper_result *res;
+	pid_t pid;
+	int pidfd;
+	int out_fd;
+	size_t out_len;
+	int done;
+};
+
+/* argv: helper PID IN OUT COUNT ... ; the strings live in `store`. */
+static int build_argv(const char *helper, pid_t pid, const struct idmap_plan *plan, char **argv,
+		      char *store, size_t store_size)
+{
+	size_t i, used = 0, k = 0;
+	int n;
+
+	argv[k++] = (char *)helper;
+	n = snprintf(store + used, store_size - used, "%d", (int)pid);
+	argv[k++] = store + used;
+	used += (size_t)n + 1;
+	for (i = 0; i < plan->n; i++) {
+		unsigned long long v[3] = {plan->ext[i].inside, plan->ext[i].outside,
+					   plan->ext[i].count};
+		int j;
+		for (j = 0; j < 3; j++) {
+			n = snprintf(store + used, store_size - used, "%llu", v[j]);
+			if (n < 0 || (size_t)n + 1 > store_size - used)
+				return -E2BIG;
+			argv[k++] = store + used;
+			used += (size_t)n + 1;
+		}
+	}
+	argv[k] = NULL;
+	return 0;
+}
+
+static int start_helper(struct helper_run *run, const char *helper, pid_t target,
+			const struct idmap_plan *plan)
+{
+	static char *const env[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", (char *)"LC_ALL=C",
+				    NULL};
+	char *argv[3 + 3 * UNC_MAP_MAX_EXTENTS + 1];
+	char store[UNC_MAP_MAX_EXTENTS * 3 * 12 + 64];
+	posix_spawn_file_actions_t fa;
+	int out[2];
+	int r;
+
+	memset(run->res, 0, sizeof *run->res);
+	run->res->path = helper;
+	run->pid = -1;
+	run->pidfd = -1;
+	run->out_fd = -1;
+	run->out_len = 0;
+	run->done = 0;
+	if (build_argv(helper, target, plan, argv, store, sizeof store) < 0) {
+		run->res->spawn_errno = E2BIG;
+		run->done = 1;
+		return -1;
+	}
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		run->res->spawn_errno = errno;
+		run->done = 1;
+		return -1;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+	r = posix_spawn(&run->pid, helper, &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	if (r != 0) {
+		close(out[0]);
+		run->res->spawn_errno = r;
+		run->done = 1;
+		run->pid = -1;
+		return -1;
+	}
+	run->out_fd = out[0];
+	run->pidfd = (int)syscall(SYS_pidfd_open, run->pid, 0);
+	return 0;
+}
+
+static void collect_output(struct helper_run *run)
+{
+	char *buf = run->res->output;
+	size_t cap = sizeof run->res->output - 1;
+	char scratch[512];
+	ssize_t n;
+
+	if (run->out_len < cap)
+		n = read(run->out_fd, buf + run->out_len, cap - run->out_len);
+	else
+		n = read(run->out_fd, scratch, sizeof scratch);
+	if (n > 0) {
+		if (run->out_len < cap)
+			run->out_len += (size_t)n;
+		buf[run->out_len] = '\0';
+		return;
+	}
+	if (n < 0 && errno == EINTR)
+		return;
+	close(run->out_fd);
+	run->out_fd = -1;
+}
+
+static void reap_helper(struct helper_run *run, int flags)
+{
+	int status;
+	pid_t r;
+
+	if (run->pid <= 0)
+		return;
+	do {
+		r = waitpid(run->pid, &status, flags);
+	} while (r < 0 && errno == EINTR);
+	if (r != run->pid)
+		return;
+	if (WIFEXITED(status)) {
+		run->res->exited = 1;
+		run->res->code = WEXITSTATUS(status);
+	} else {
+		run->res->exited = 0;
+		run->res->code = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	}
+	run->pid = -1;
+	if (run->pidfd >= 0)
+		close(run->pidfd);
+	run->pidfd = -1;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int unc_map_run_helpers(pid_t pid, const char *newuidmap, const char *newgidmap,
+			const struct idmap_plan *uid_plan, const struct idmap_plan *gid_plan,
+			int timeout_ms, struct helper_result *uid_res,
+			struct helper_result *gid_res)
+{
+	struct helper_run runs[2] = {{.res = uid_res}, {.res = gid_res}};
+	long long deadline = now_ms() + timeout_ms;
+	int i;
+
+	/* Both start before either is waited for: they run concurrently. */
+	start_helper(&runs[0], newuidmap, pid, uid_plan);
+	start_helper(&runs[1], newgidmap, pid, gid_plan);
+
+	for (;;) {
+		struct pollfd pfd[4];
+		int map[4], np = 0, live = 0;
+		long long left;
+
+		for (i = 0; i < 2; i++) {
+			if (runs[i].out_fd >= 0) {
+				pfd[np].fd = runs[i].out_fd;
+				pfd[np].events = POLLIN;
+				map[np++] = i;
+			}
+			if (runs[i].pid > 0) {
+				live++;
+				if (runs[i].pidfd >= 0) {
+					pfd[np].fd = runs[i].pidfd;
+					pfd[np].events = POLLIN;
+					map[np++] = i + 2;
+				}
+			}
+		}
+		if (np == 0 && live == 0)
+			break;
+		left = deadline - now_ms();
+		if (left <= 0) {
+			for (i = 0; i < 2; i++) {
+				if (runs[i].pid > 0) {
+					runs[i].res->timed_out = 1;
+					kill(runs[i].pid, SIGKILL);
+					reap_helper(&runs[i], 0);
+				}
+				if (runs[i].out_fd >= 0) {
+					close(runs[i].out_fd);
+					runs[i].out_fd = -1;
+				}
+			}
+			break;
+		}
+		if (np == 0) {
+			/* no pidfd support: block in waitpid, bounded by nothing
+			 * better than the helpers' own exit */
+			for (i = 0; i < 2; i++)
+				reap_helper(&runs[i], 0);
+			continue;
+		}
+		if (poll(pfd, (nfds_t)np, (int)(left > 1000 ? 1000 : left)) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int k = 0; k < np; k++) {
+			if (!pfd[k].revents)
+				continue;
+			if (map[k] < 2)
+				collect_output(&runs[map[k]]);
+			else
+				reap_helper(&runs[map[k] - 2], WNOHANG);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		char *o = runs[i].res->output;
+		size_t len = strlen(o);
+		while (len > 0 && (o[len - 1] == '\n' || o[len - 1] == ' '))
+			o[--len] = '\0';
+	}
+	return unc_helper_ok(uid_res) && unc_helper_ok(gid_res) ? 0 : -1;
+}

@@ -1,0 +1,282 @@
+#include "subid.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "io.h"
+
+#ifdef UNC_HAVE_LIBSUBID
+#include <shadow/subid.h>
+#endif
+
+#define SUBID_FILE_MAX (256u * 1024 * 1024)
+
+/* shadow 4.13's getulong(): strtoul base 0, whole field, no ERANGE. We
+ * refuse a '-' sign as well: strtoul would wrap it to a huge value that
+ * cannot be mapped anyway. */
+static int parse_ulong_field(const char *s, size_t len, uint64_t *out)
+{
+	char buf[64];
+	char *end;
+	unsigned long v;
+	size_t i;
+
+	if (len == 0 || len >= sizeof buf)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '-')
+			return -1;
+		if (buf[i] == '\0')
+			return -1;
+	}
+	errno = 0;
+	v = strtoul(buf, &end, 0);
+	if (*end != '\0' || errno != 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int unc_subid_parse_line(const char *line, size_t len, struct unc_subid_entry *out)
+{
+	const char *field[3];
+	size_t flen[3];
+	const char *p = line, *stop = line + len;
+	int i;
+
+	if (len > UNC_SUBID_LINE_MAX || memchr(line, '\0', len))
+		return -1;
+	for (i = 0; i < 3; i++) {
+		const char *colon;
+		if (p == NULL)
+			return -1;
+		colon = memchr(p, ':', (size_t)(stop - p));
+		field[i] = p;
+		if (colon) {
+			flen[i] = (size_t)(colon - p);
+			p = colon + 1;
+		} else {
+			flen[i] = (size_t)(stop - p);
+			p = NULL;
+		}
+	}
+	for (i = 0; i < 3; i++)
+		if (flen[i] == 0)
+			return -1;
+	if (parse_ulong_field(field[1], flen[1], &out->start) < 0)
+		return -1;
+	if (parse_ulong_field(field[2], flen[2], &out->count) < 0)
+		return -1;
+	out->owner = field[0];
+	out->owner_len = flen[0];
+	return 0;
+}
+
+int unc_subid_entry_is_owner(const struct unc_subid_entry *e, const char *user, uid_t uid)
+{
+	char num[16];
+	int n;
+
+	if (user && strlen(user) == e->owner_len && memcmp(e->owner, user, e->owner_len) == 0)
+		return 1;
+	n = snprintf(num, sizeof num, "%u", (unsigned)uid);
+	return n > 0 && (size_t)n == e->owner_len && memcmp(e->owner, num, (size_t)n) == 0;
+}
+
+int unc_subid_list_add(struct unc_subid_list *l, uint64_t start, uint64_t count)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct unc_subid_range *r = realloc(l->ranges, cap * sizeof *r);
+		if (!r)
+			return -ENOMEM;
+		l->ranges = r;
+		l->cap = cap;
+	}
+	l->ranges[l->n].start = start;
+	l->ranges[l->n].count = count;
+	l->n++;
+	return 0;
+}
+
+uint64_t unc_subid_list_total(const struct unc_subid_list *l)
+{
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (UINT64_MAX - total < l->ranges[i].count)
+			return UINT64_MAX;
+		total += l->ranges[i].count;
+	}
+	return total;
+}
+
+int unc_subid_list_covers(const struct unc_subid_list *l, uint64_t start, uint64_t count)
+{
+	uint64_t end;
+
+	if (count == 0 || UINT64_MAX - start < count)
+		return 0;
+	end = start + count; /* exclusive */
+	/* Walk forward like shadow's have_range(): find a range holding the
+	 * next uncovered ID, jump to its end, repeat. */
+	while (start < end) {
+		size_t i;
+		uint64_t best_end = 0;
+		for (i = 0; i < l->n; i++) {
+			const struct unc_subid_range *r = &l->ranges[i];
+			uint64_t r_end = r->start + r->count;
+			if (r->count == 0 || r_end < r->start)
+				continue;
+			if (r->start <= start && start < r_end && r_end > best_end)
+				best_end = r_end;
+		}
+		if (best_end == 0)
+			return 0;
+		start = best_end;
+	}
+	return 1;
+}
+
+void unc_subid_list_free(struct unc_subid_list *l)
+{
+	free(l->ranges);
+	l->ranges = NULL;
+	l->n = l->cap = 0;
+}
+
+int unc_subid_ranges_from_buffer(const char *buf, size_t len, const char *user, uid_t uid,
+				 struct unc_subid_list *out, struct unc_error *err)
+{
+	const char *p = buf, *stop = buf + len;
+
+	while (p < stop) {
+		const char *nl = memchr(p, '\n', (size_t)(stop - p));
+		size_t llen = nl ? (size_t)(nl - p) : (size_t)(stop - p);
+		struct unc_subid_entry e;
+
+		if (unc_subid_parse_line(p, llen, &e) == 0 && unc_subid_entry_is_owner(&e, user, uid)) {
+			if (unc_subid_list_add(out, e.start, e.count) < 0)
+				return unc_error_sys(err, ENOMEM, "cannot collect ranges");
+		}
+		p = nl ? nl + 1 : stop;
+	}
+	return 0;
+}
+
+int unc_subid_ranges_from_file(const char *path, const char *user, uid_t uid,
+			       struct unc_subid_list *out, struct unc_error *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	snprintf(out->source, sizeof out->source, "%s", path);
+	r = unc_read_file(path, SUBID_FILE_MAX, &buf, &len, err);
+	if (r < 0) {
+		/* A missing file means no ranges, as for shadow. */
+		if (r == -ENOENT) {
+			unc_error_clear(err);
+			return 0;
+		}
+		return r;
+	}
+	return unc_subid_ranges_from_buffer(buf, len, user, uid, out, err);
+}
+
+int unc_subid_nss_source(const char *nsswitch_path, char *buf, size_t size)
+{
+	_cleanup_fclose_ FILE *f = fopen(nsswitch_path, "re");
+	char line[1024];
+
+	snprintf(buf, size, "files");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		char *p = line, *tok;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (strncmp(p, "subid:", 6) != 0)
+			continue;
+		p += 6;
+		while (isspace((unsigned char)*p))
+			p++;
+		tok = p;
+		while (*p && !isspace((unsigned char)*p) && *p != '#')
+			p++;
+		*p = '\0';
+		if (*tok)
+			snprintf(buf, size, "%s", tok);
+		/* shadow uses the first subid: line only */
+		return 0;
+	}
+	return 0;
+}
+
+int unc_subid_have_libsubid(void)
+{
+#ifdef UNC_HAVE_LIBSUBID
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+static const char *kind_file(enum unc_subid_kind kind)
+{
+	return kind == UNC_SUBUID ? "/etc/subuid" : "/etc/subgid";
+}
+
+int unc_subid_lookup(enum unc_subid_kind kind, const char *file, const char *user, uid_t uid,
+		     struct unc_subid_list *out, struct unc_error *err)
+{
+	char nss[64];
+
+	if (file)
+		return unc_subid_ranges_from_file(file, user, uid, out, err);
+	unc_subid_nss_source("/etc/nsswitch.conf", nss, sizeof nss);
+#ifdef UNC_HAVE_LIBSUBID
+	{
+		struct subid_range *ranges = NULL;
+		int n, i;
+
+		if (strcmp(nss, "files") == 0)
+			snprintf(out->source, sizeof out->source, "%s", kind_file(kind));
+		else
+			snprintf(out->source, sizeof out->source,
+				 "the nsswitch.conf subid source '%s'", nss);
+		n = kind == UNC_SUBUID ? subid_get_uid_ranges(user, &ranges)
+				       : subid_get_gid_ranges(user, &ranges);
+		if (n < 0) {
+			free(ranges);
+			return unc_error_set(err, EIO, "cannot read subordinate %cIDs of %s from %s",
+					     kind == UNC_SUBUID ? 'U' : 'G', user, out->source);
+		}
+		for (i = 0; i < n; i++) {
+			if (unc_subid_list_add(out, ranges[i].start, ranges[i].count) < 0) {
+				free(ranges);
+				return unc_error_sys(err, ENOMEM, "cannot collect ranges");
+			}
+		}
+		free(ranges);
+		return 0;
+	}
+#else
+	if (strcmp(nss, "files") != 0) {
+		int r = unc_subid_ranges_from_file(kind_file(kind), user, uid, out, err);
+		snprintf(out->source, sizeof out->source,
+			 "%s (nsswitch.conf names subid source '%s', which this build cannot "
+			 "follow: it was built without libsubid)",
+			 kind_file(kind), nss);
+		return r;
+	}
+	return unc_subid_ranges_from_file(kind_file(kind), user, uid, out, err);
+#endif
+}

@@ -1,0 +1,90 @@
+/* subid.h: subordinate ID ranges (/etc/subuid, /etc/subgid, libsubid).
+ *
+ * The line parser follows shadow's rules (lib/subordinateio.c of shadow
+ * 4.13, the version Debian 12 ships): three colon-separated non-empty
+ * fields, owner:start:count, with further fields ignored; numbers as
+ * strtoul(base 0) reads them; a line that does not parse is skipped. An
+ * owner is a user name or a numeric UID. A "#..." line with three fields
+ * is, to shadow, an owner whose name starts with '#', which matches no
+ * user, so comments are harmless. */
+#ifndef UNC_SUBID_H
+#define UNC_SUBID_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Longest line shadow parses (its buffer is 1024 bytes with the NUL). */
+#define UNC_SUBID_LINE_MAX 1023
+
+/* IDs usable in a map are 0..UNC_ID_LIMIT-1; (uid_t)-1 is never valid. */
+#define UNC_ID_LIMIT 4294967295ULL
+
+enum unc_subid_kind {
+	UNC_SUBUID = 0,
+	UNC_SUBGID = 1,
+};
+
+struct unc_subid_range {
+	uint64_t start;
+	uint64_t count;
+};
+
+/* One parsed line; owner points into the caller's buffer (not NUL-ended). */
+struct unc_subid_entry {
+	const char *owner;
+	size_t owner_len;
+	uint64_t start;
+	uint64_t count;
+};
+
+/* The ranges delegated to one owner, in the order the source lists them. */
+struct unc_subid_list {
+	struct unc_subid_range *ranges;
+	size_t n;
+	size_t cap;
+	char source[256]; /* where they came from, for messages: "/etc/subuid" */
+};
+
+/* Parse one line (without its newline). Returns 0 when shadow would accept
+ * it, -1 when shadow skips it. Never reads past len. */
+int unc_subid_parse_line(const char *line, size_t len, struct unc_subid_entry *out);
+
+/* Does this entry belong to user (by name) or uid (numerically)? */
+int unc_subid_entry_is_owner(const struct unc_subid_entry *e, const char *user, uid_t uid);
+
+/* Collect user's ranges from a buffer in subuid format. */
+int unc_subid_ranges_from_buffer(const char *buf, size_t len, const char *user, uid_t uid,
+				 struct unc_subid_list *out, struct unc_error *err);
+
+/* Collect user's ranges from a file in subuid format. */
+int unc_subid_ranges_from_file(const char *path, const char *user, uid_t uid,
+			       struct unc_subid_list *out, struct unc_error *err);
+
+/* The name of the nsswitch "subid:" source ("files" when there is no such
+ * line) from an nsswitch.conf path; writes into buf. */
+int unc_subid_nss_source(const char *nsswitch_path, char *buf, size_t size);
+
+/* Is libsubid compiled in? */
+int unc_subid_have_libsubid(void);
+
+/* Collect user's ranges the way shadow's helpers will see them: through
+ * libsubid when built in, else from /etc/subuid or /etc/subgid. When
+ * file is non-NULL, read that file instead. */
+int unc_subid_lookup(enum unc_subid_kind kind, const char *file, const char *user, uid_t uid,
+		     struct unc_subid_list *out, struct unc_error *err);
+
+/* Append a range (used by the parsers and by tests). */
+int unc_subid_list_add(struct unc_subid_list *l, uint64_t start, uint64_t count);
+
+/* Total IDs in the list (saturating). */
+uint64_t unc_subid_list_total(const struct unc_subid_list *l);
+
+/* Does [start, start+count) lie inside the union of the list's ranges? */
+int unc_subid_list_covers(const struct unc_subid_list *l, uint64_t start, uint64_t count);
+
+void unc_subid_list_free(struct unc_subid_list *l);
+
+#endif
