@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +65,54 @@ int unc_cloexec_from(int from)
 	return 0;
 }
 
+/* execvp(), except that the answer tells "not found" (ENOENT: 127) from
+ * "found but cannot run" (126): glibc reports EACCES when any PATH entry
+ * is unreadable, even if the program exists nowhere. */
+static int exec_search(char *const argv[])
+{
+	const char *path, *p;
+	char buf[4096];
+	int found_err = 0;
+
+	if (strchr(argv[0], '/')) {
+		execv(argv[0], argv);
+		return errno;
+	}
+	path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		size_t dlen = (size_t)(end - p);
+		struct stat st;
+		if (dlen == 0)
+			snprintf(buf, sizeof buf, "%s", argv[0]);
+		else
+			snprintf(buf, sizeof buf, "%.*s/%s", (int)dlen, p, argv[0]);
+		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode)) {
+			execv(buf, argv);
+			if (errno == ENOEXEC) {
+				/* like execvp: a script without #! runs under sh */
+				char *sh_argv[256];
+				size_t i;
+				sh_argv[0] = (char *)"/bin/sh";
+				sh_argv[1] = buf;
+				for (i = 1; argv[i] && i < 253; i++)
+					sh_argv[i + 1] = argv[i];
+				sh_argv[i + 1] = NULL;
+				execv("/bin/sh", sh_argv);
+				errno = ENOEXEC;
+			}
+			if (!found_err)
+				found_err = errno;
+		}
+		if (*end == '\0')
+			break;
+		p = end;
+	}
+	return found_err ? found_err : ENOENT;
+}
+
 void unc_exec_command(char *const argv[], const sigset_t *mask, int report_fd,
 		      struct unc_child_report *rep)
 {
@@ -80,8 +129,7 @@ void unc_exec_command(char *const argv[], const sigset_t *mask, int report_fd,
 		return;
 	}
 	sigprocmask(SIG_SETMASK, mask, NULL);
-	execvp(argv[0], argv);
-	e = errno;
+	e = exec_search(argv);
 	sigset_t all;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);

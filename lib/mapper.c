@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,9 +86,7 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 				    NULL};
 	char *argv[3 + 3 * UNC_MAP_MAX_EXTENTS + 1];
 	char store[UNC_MAP_MAX_EXTENTS * 3 * 12 + 64];
-	posix_spawn_file_actions_t fa;
 	int out[2];
-	int r;
 
 	memset(run->res, 0, sizeof *run->res);
 	run->res->path = helper;
@@ -98,6 +95,11 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 	run->out_fd = -1;
 	run->out_len = 0;
 	run->done = 0;
+	if (access(helper, X_OK) < 0) {
+		run->res->spawn_errno = errno;
+		run->done = 1;
+		return -1;
+	}
 	if (build_argv(helper, target, plan, argv, store, sizeof store) < 0) {
 		run->res->spawn_errno = E2BIG;
 		run->done = 1;
@@ -108,20 +110,27 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 		run->done = 1;
 		return -1;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 2);
-	r = posix_spawn(&run->pid, helper, &fa, NULL, argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	close(out[1]);
-	if (r != 0) {
+	/* fork, not posix_spawn: posix_spawn's vfork semantics would hold us
+	 * until the first helper's execve returned, and the point is to have
+	 * both helpers starting at once. */
+	run->pid = fork();
+	if (run->pid < 0) {
+		run->res->spawn_errno = errno;
 		close(out[0]);
-		run->res->spawn_errno = r;
+		close(out[1]);
 		run->done = 1;
-		run->pid = -1;
 		return -1;
 	}
+	if (run->pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 ||
+		    dup2(out[1], 2) < 0)
+			_exit(127);
+		execve(helper, argv, env);
+		dprintf(2, "cannot execute %s: %s\n", helper, strerror(errno));
+		_exit(127);
+	}
+	close(out[1]);
 	run->out_fd = out[0];
 	run->pidfd = (int)syscall(SYS_pidfd_open, run->pid, 0);
 	return 0;

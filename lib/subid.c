@@ -1,6 +1,8 @@
 #include "subid.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,49 +236,88 @@ static const char *kind_file(enum unc_subid_kind kind)
 	return kind == UNC_SUBUID ? "/etc/subuid" : "/etc/subgid";
 }
 
-int unc_subid_lookup(enum unc_subid_kind kind, const char *file, const char *user, uid_t uid,
-		     struct unc_subid_list *out, struct unc_error *err)
+#ifdef UNC_HAVE_LIBSUBID
+#define UNC_STR2(x) #x
+#define UNC_STR(x)  UNC_STR2(x)
+#define LIBSUBID_SONAME "libsubid.so." UNC_STR(SUBID_ABI_MAJOR)
+
+typedef int (*get_ranges_fn)(const char *, struct subid_range **);
+typedef bool (*subid_init_fn)(const char *, FILE *);
+
+/* libsubid drags in PAM, SELinux, audit and libsemanage (about 2 ms of
+ * loading on every launch), so it is opened only when it is asked. */
+static int libsubid_get(enum unc_subid_kind kind, const char *user,
+			struct unc_subid_list *out, struct unc_error *err)
+{
+	static void *handle;
+	struct subid_range *ranges = NULL;
+	get_ranges_fn get;
+	int n, i;
+
+	if (!handle) {
+		subid_init_fn init;
+		handle = dlopen(LIBSUBID_SONAME, RTLD_NOW | RTLD_LOCAL);
+		if (!handle)
+			return unc_error_set(err, ENOENT, "cannot load %s: %s", LIBSUBID_SONAME,
+					     dlerror());
+		init = (subid_init_fn)dlsym(handle, "subid_init");
+		if (init)
+			init("uncmap", stderr);
+	}
+	get = (get_ranges_fn)dlsym(handle, kind == UNC_SUBUID ? "subid_get_uid_ranges"
+							     : "subid_get_gid_ranges");
+	if (!get)
+		return unc_error_set(err, ENOSYS, "%s has no %s", LIBSUBID_SONAME,
+				     kind == UNC_SUBUID ? "subid_get_uid_ranges"
+							: "subid_get_gid_ranges");
+	n = get(user, &ranges);
+	if (n < 0) {
+		free(ranges);
+		return unc_error_set(err, EIO, "cannot read subordinate %cIDs of %s from %s",
+				     kind == UNC_SUBUID ? 'U' : 'G', user, out->source);
+	}
+	for (i = 0; i < n; i++) {
+		if (unc_subid_list_add(out, ranges[i].start, ranges[i].count) < 0) {
+			free(ranges);
+			return unc_error_sys(err, ENOMEM, "cannot collect ranges");
+		}
+	}
+	free(ranges);
+	return 0;
+}
+#endif
+
+int unc_subid_lookup(enum unc_subid_kind kind, enum unc_subid_via via, const char *file,
+		     const char *user, uid_t uid, struct unc_subid_list *out,
+		     struct unc_error *err)
 {
 	char nss[64];
+	int use_libsubid;
 
 	if (file)
 		return unc_subid_ranges_from_file(file, user, uid, out, err);
-	unc_subid_nss_source("/etc/nsswitch.conf", nss, sizeof nss);
+	unc_subid_nss_source(UNC_NSSWITCH_CONF, nss, sizeof nss);
+	if (strcmp(nss, "files") == 0)
+		snprintf(out->source, sizeof out->source, "%s", kind_file(kind));
+	else
+		snprintf(out->source, sizeof out->source, "the subid source '%s' of %s", nss,
+			 UNC_NSSWITCH_CONF);
+	use_libsubid = via == UNC_SUBID_VIA_LIBSUBID ||
+		       (via == UNC_SUBID_VIA_AUTO && strcmp(nss, "files") != 0);
+	if (!use_libsubid)
+		return unc_subid_ranges_from_file(kind_file(kind), user, uid, out, err);
 #ifdef UNC_HAVE_LIBSUBID
-	{
-		struct subid_range *ranges = NULL;
-		int n, i;
-
-		if (strcmp(nss, "files") == 0)
-			snprintf(out->source, sizeof out->source, "%s", kind_file(kind));
-		else
-			snprintf(out->source, sizeof out->source,
-				 "the nsswitch.conf subid source '%s'", nss);
-		n = kind == UNC_SUBUID ? subid_get_uid_ranges(user, &ranges)
-				       : subid_get_gid_ranges(user, &ranges);
-		if (n < 0) {
-			free(ranges);
-			return unc_error_set(err, EIO, "cannot read subordinate %cIDs of %s from %s",
-					     kind == UNC_SUBUID ? 'U' : 'G', user, out->source);
-		}
-		for (i = 0; i < n; i++) {
-			if (unc_subid_list_add(out, ranges[i].start, ranges[i].count) < 0) {
-				free(ranges);
-				return unc_error_sys(err, ENOMEM, "cannot collect ranges");
-			}
-		}
-		free(ranges);
-		return 0;
-	}
+	return libsubid_get(kind, user, out, err);
 #else
-	if (strcmp(nss, "files") != 0) {
+	if (via == UNC_SUBID_VIA_LIBSUBID)
+		return unc_error_set(err, ENOSYS, "this uncmap was built without libsubid");
+	{
 		int r = unc_subid_ranges_from_file(kind_file(kind), user, uid, out, err);
 		snprintf(out->source, sizeof out->source,
-			 "%s (nsswitch.conf names subid source '%s', which this build cannot "
-			 "follow: it was built without libsubid)",
-			 kind_file(kind), nss);
+			 "%s (%s names subid source '%s', which this build cannot follow: it "
+			 "was built without libsubid)",
+			 kind_file(kind), UNC_NSSWITCH_CONF, nss);
 		return r;
 	}
-	return unc_subid_ranges_from_file(kind_file(kind), user, uid, out, err);
 #endif
 }

@@ -70,11 +70,24 @@ int unc_subid_nss_source(const char *nsswitch_path, char *buf, size_t size);
 /* Is libsubid compiled in? */
 int unc_subid_have_libsubid(void);
 
-/* Collect user's ranges the way shadow's helpers will see them: through
- * libsubid when built in, else from /etc/subuid or /etc/subgid. When
- * file is non-NULL, read that file instead. */
-int unc_subid_lookup(enum unc_subid_kind kind, const char *file, const char *user, uid_t uid,
-		     struct unc_subid_list *out, struct unc_error *err);
+#define UNC_NSSWITCH_CONF "/etc/nsswitch.conf"
+
+/* How to reach the system's ranges. */
+enum unc_subid_via {
+	/* libsubid when nsswitch.conf routes subid: to a module (sss, ...);
+	 * for "files" (or no subid: line) the built-in parser reads the same
+	 * files by the same rules libsubid uses, without loading libsubid. */
+	UNC_SUBID_VIA_AUTO = 0,
+	UNC_SUBID_VIA_LIBSUBID, /* always ask libsubid */
+	UNC_SUBID_VIA_FILES,    /* always read /etc/subuid, /etc/subgid */
+};
+
+/* Collect user's ranges the way shadow's helpers will see them. When
+ * file is non-NULL, read that file instead. out->source says where they
+ * came from. */
+int unc_subid_lookup(enum unc_subid_kind kind, enum unc_subid_via via, const char *file,
+		     const char *user, uid_t uid, struct unc_subid_list *out,
+		     struct unc_error *err);
 
 /* Append a range (used by the parsers and by tests). */
 int unc_subid_list_add(struct unc_subid_list *l, uint64_t start, uint64_t count);

@@ -25,6 +25,7 @@ struct options {
 	const char *subuid_file, *subgid_file;
 	const char *newuidmap, *newgidmap;
 	int print_map;
+	enum unc_subid_via subid_via;
 	int helper_timeout_s;
 	char **argv;
 };
@@ -50,6 +51,8 @@ static void usage(void)
 	      "     --map-gid <in:out:count> map GIDs explicitly (repeatable)\n"
 	      "     --subuid-file <file>     read subordinate UIDs from <file>\n"
 	      "     --subgid-file <file>     read subordinate GIDs from <file>\n"
+	      "     --subid-source <how>     auto (libsubid for nsswitch.conf modules, the\n"
+	      "                                files directly otherwise), libsubid, files\n"
 	      "     --print-map              print the planned maps and run nothing\n"
 	      "     --newuidmap <path>       the newuidmap helper to run\n"
 	      "     --newgidmap <path>       the newgidmap helper to run\n"
@@ -109,6 +112,7 @@ enum {
 	OPT_NEWUIDMAP,
 	OPT_NEWGIDMAP,
 	OPT_HELPER_TIMEOUT,
+	OPT_SUBID_SOURCE,
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -124,6 +128,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"newuidmap", required_argument, NULL, OPT_NEWUIDMAP},
 		{"newgidmap", required_argument, NULL, OPT_NEWGIDMAP},
 		{"helper-timeout", required_argument, NULL, OPT_HELPER_TIMEOUT},
+		{"subid-source", required_argument, NULL, OPT_SUBID_SOURCE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -187,6 +192,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return fail_err(&err);
 			o->helper_timeout_s = (int)v;
 			break;
+		case OPT_SUBID_SOURCE:
+			if (strcmp(optarg, "auto") == 0)
+				o->subid_via = UNC_SUBID_VIA_AUTO;
+			else if (strcmp(optarg, "libsubid") == 0)
+				o->subid_via = UNC_SUBID_VIA_LIBSUBID;
+			else if (strcmp(optarg, "files") == 0)
+				o->subid_via = UNC_SUBID_VIA_FILES;
+			else
+				return fail("--subid-source: '%s' is not 'auto', 'libsubid' or "
+					    "'files'",
+					    optarg);
+			break;
 		case 'h':
 			usage();
 			exit(0);
@@ -214,7 +231,7 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 
 	unc_error_clear(&err);
 	need_ranges = explicit_plan->n > 0 || o->range > 1 || o->map_root == UNC_MAP_ROOT_SUB;
-	if (need_ranges && unc_subid_lookup(kind, file, user, uid, subids, &err) < 0)
+	if (need_ranges && unc_subid_lookup(kind, o->subid_via, file, user, uid, subids, &err) < 0)
 		return fail_err(&err);
 	if (explicit_plan->n > 0) {
 		*plan = *explicit_plan;
