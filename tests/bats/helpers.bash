@@ -1,0 +1,80 @@
+# tests/bats/helpers.bash: loaded by every suite.
+#
+#   as USER CMD...     run CMD as the test user (setpriv, its own primary
+#                      group, a clean environment with the installed bin/)
+#   need_hermetic      the test needs the root-made hermetic setup
+#   set_etc FILE TEXT  replace a generated /etc file's content in place
+#                      (restored after each test)
+#   WORK               a fresh directory per test, writable by test users
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+UNC_PREFIX=${UNC_PREFIX:?run the suites through tests/run}
+export PATH="$UNC_PREFIX/bin:$UNC_PREFIX/sbin:$PATH"
+
+# skip, or fail when REQUIRE_USERNS=1 (CI): nothing may be skipped there
+skip_or_fail() {
+	if [ "${REQUIRE_USERNS:-0}" = 1 ]; then
+		fail "cannot run here (REQUIRE_USERNS=1): $*"
+	fi
+	skip "$*"
+}
+
+need_hermetic() {
+	[ "${UNC_HERMETIC:-0}" = 1 ] || skip_or_fail "needs tests/run as root (hermetic /etc)"
+}
+
+# uid of a test user (or of the current user when not hermetic)
+uid_of() {
+	if [ "${UNC_HERMETIC:-0}" = 1 ]; then
+		id -u "$1"
+	else
+		id -u
+	fi
+}
+
+as() {
+	local user=$1
+	shift
+	if [ "${UNC_HERMETIC:-0}" != 1 ]; then
+		# ordinary-user mode: "alice" is whoever runs the tests
+		[ "$user" = alice ] || skip_or_fail "needs test user $user (run tests/run as root)"
+		"$@"
+		return
+	fi
+	local uid
+	uid=$(id -u "$user")
+	setpriv --reuid="$uid" --regid="$uid" --init-groups -- \
+		env -i HOME="$UNC_TEST_BASE/home/$user" USER="$user" LOGNAME="$user" \
+		PATH="$UNC_PREFIX/bin:$UNC_PREFIX/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \
+		LANG=C SHELL=/bin/sh ${UNC_EXTRA_ENV:-} "$@"
+}
+
+set_etc() {
+	need_hermetic
+	printf '%s' "$2" >"$UNC_ETC/$1"
+}
+
+restore_etc() {
+	if [ "${UNC_HERMETIC:-0}" = 1 ]; then
+		local f
+		for f in passwd group subuid subgid nsswitch.conf; do
+			cmp -s "$UNC_ETC/orig/$f" "$UNC_ETC/$f" || cat "$UNC_ETC/orig/$f" >"$UNC_ETC/$f"
+		done
+	fi
+}
+
+setup() {
+	WORK=$(mktemp -d "$UNC_TEST_BASE/t.XXXXXX")
+	chmod 777 "$WORK"
+	cd "$WORK" || return 1
+	if declare -F suite_setup >/dev/null; then suite_setup; fi
+}
+
+teardown() {
+	if declare -F suite_teardown >/dev/null; then suite_teardown; fi
+	restore_etc
+	cd /
+	rm -rf "$WORK" 2>/dev/null || true
+}

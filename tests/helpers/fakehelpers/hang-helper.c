@@ -1,0 +1,8 @@
+/* A newuidmap that never finishes. */
+#include <unistd.h>
+
+int main(void)
+{
+	for (;;)
+		pause();
+}
