@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "idmap.h"
+#include "container.h"
 #include "launch.h"
 #include "numparse.h"
 #include "subid.h"
@@ -28,6 +29,12 @@ struct options {
 	enum unc_subid_via subid_via;
 	int helper_timeout_s;
 	char **argv;
+	/* namespaces and the container (part 2) */
+	int ns_pid, ns_mount, ns_uts, ns_ipc, ns_net, ns_cgroup;
+	int mount_proc;
+	const char *root, *hostname, *wd;
+	struct mount_op mount_ops[256];
+	size_t nmount_ops;
 };
 
 static const struct idmap_names uid_names = {"UID", "--map-uid"};
@@ -59,6 +66,22 @@ static void usage(void)
 	      "     --helper-timeout <sec>   give up on a hung helper after <sec> seconds\n"
 	      "                                (default 10)\n"
 	      "\n"
+	      " -p, --pid                    new PID namespace; uncmap's child is its init\n"
+	      " -m, --mount                  new mount namespace, private propagation\n"
+	      "     --mount-proc             mount a fresh /proc (needs --pid)\n"
+	      "     --root <dir>             pivot_root into <dir>, with /proc, a minimal\n"
+	      "                                /dev and a read-only /sys\n"
+	      "     --bind <src>:<dst>       bind-mount <src> on <dst> (inside --root)\n"
+	      "     --ro-bind <src>:<dst>    the same, read-only\n"
+	      "     --tmpfs <dst>            mount a tmpfs on <dst>\n"
+	      "     --uts                    new UTS namespace\n"
+	      "     --hostname <name>        set the host name (implies --uts)\n"
+	      "     --ipc                    new IPC namespace\n"
+	      "     --net                    new network namespace with lo up\n"
+	      "     --cgroup                 new cgroup namespace\n"
+	      "     --wd <dir>               working directory inside (default: the current\n"
+	      "                                one when it exists inside, else /)\n"
+	      "\n"
 	      " -h, --help                   display this help\n"
 	      " -V, --version                display version\n"
 	      "\n"
@@ -71,6 +94,7 @@ static void usage(void)
 	      " " PROG " --range 65536 bash\n"
 	      " " PROG " -- cat /proc/self/uid_map\n"
 	      " " PROG " --map-uid 0:1000:1 --map-uid 1:100000:65535 -- id\n"
+	      " " PROG " --root rfs --pid --hostname box -- /bin/sh\n"
 	      "\n"
 	      "For more details see uncmap(1).\n",
 	      stdout);
@@ -113,6 +137,17 @@ enum {
 	OPT_NEWGIDMAP,
 	OPT_HELPER_TIMEOUT,
 	OPT_SUBID_SOURCE,
+	OPT_MOUNT_PROC,
+	OPT_ROOT,
+	OPT_BIND,
+	OPT_RO_BIND,
+	OPT_TMPFS,
+	OPT_UTS,
+	OPT_HOSTNAME,
+	OPT_IPC,
+	OPT_NET,
+	OPT_CGROUP,
+	OPT_WD,
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -129,6 +164,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"newgidmap", required_argument, NULL, OPT_NEWGIDMAP},
 		{"helper-timeout", required_argument, NULL, OPT_HELPER_TIMEOUT},
 		{"subid-source", required_argument, NULL, OPT_SUBID_SOURCE},
+		{"pid", no_argument, NULL, 'p'},
+		{"mount", no_argument, NULL, 'm'},
+		{"mount-proc", no_argument, NULL, OPT_MOUNT_PROC},
+		{"root", required_argument, NULL, OPT_ROOT},
+		{"bind", required_argument, NULL, OPT_BIND},
+		{"ro-bind", required_argument, NULL, OPT_RO_BIND},
+		{"tmpfs", required_argument, NULL, OPT_TMPFS},
+		{"uts", no_argument, NULL, OPT_UTS},
+		{"hostname", required_argument, NULL, OPT_HOSTNAME},
+		{"ipc", no_argument, NULL, OPT_IPC},
+		{"net", no_argument, NULL, OPT_NET},
+		{"cgroup", no_argument, NULL, OPT_CGROUP},
+		{"wd", required_argument, NULL, OPT_WD},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -137,7 +185,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 	uint64_t v;
 
-	while ((c = getopt_long(argc, argv, "+r:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:pmhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT - 1, &o->range, "--range", &err) <
@@ -204,6 +252,71 @@ static int parse_options(int argc, char **argv, struct options *o)
 					    "'files'",
 					    optarg);
 			break;
+		case 'p':
+			o->ns_pid = 1;
+			break;
+		case 'm':
+			o->ns_mount = 1;
+			break;
+		case OPT_MOUNT_PROC:
+			o->mount_proc = o->ns_mount = 1;
+			break;
+		case OPT_ROOT:
+			if (optarg[0] == '\0')
+				return fail("--root: empty value, expected a directory");
+			o->root = optarg;
+			o->ns_mount = 1;
+			break;
+		case OPT_BIND:
+		case OPT_RO_BIND:
+		case OPT_TMPFS: {
+			const char *opt = c == OPT_BIND ? "--bind" : c == OPT_RO_BIND ? "--ro-bind" : "--tmpfs";
+			struct mount_op *op = &o->mount_ops[o->nmount_ops];
+			char *storage;
+			if (o->nmount_ops >= sizeof o->mount_ops / sizeof o->mount_ops[0])
+				return fail("%s: too many mount options (at most %zu)", opt,
+					    sizeof o->mount_ops / sizeof o->mount_ops[0]);
+			if (c == OPT_TMPFS) {
+				if (optarg[0] != '/')
+					return fail("--tmpfs: '%s' is not an absolute path", optarg);
+				op->kind = UNC_MOUNT_TMPFS;
+				op->src = NULL;
+				op->dst = optarg;
+				op->option = opt;
+			} else if (unc_mount_parse_bind(optarg,
+							c == OPT_BIND ? UNC_MOUNT_BIND
+								      : UNC_MOUNT_RO_BIND,
+							opt, op, &storage, &err) < 0) {
+				return fail_err(&err);
+			}
+			o->nmount_ops++;
+			o->ns_mount = 1;
+			break;
+		}
+		case OPT_UTS:
+			o->ns_uts = 1;
+			break;
+		case OPT_HOSTNAME:
+			if (optarg[0] == '\0' || strlen(optarg) > 64)
+				return fail("--hostname: '%s' is not a host name of 1 to 64 characters",
+					    optarg);
+			o->hostname = optarg;
+			o->ns_uts = 1;
+			break;
+		case OPT_IPC:
+			o->ns_ipc = 1;
+			break;
+		case OPT_NET:
+			o->ns_net = 1;
+			break;
+		case OPT_CGROUP:
+			o->ns_cgroup = 1;
+			break;
+		case OPT_WD:
+			if (optarg[0] == '\0')
+				return fail("--wd: empty value, expected a directory");
+			o->wd = optarg;
+			break;
 		case 'h':
 			usage();
 			exit(0);
@@ -215,6 +328,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	o->argv = argv + optind;
+	if (o->mount_proc && !o->ns_pid)
+		return fail("--mount-proc needs a new PID namespace: add --pid");
 	return 0;
 }
 
@@ -293,6 +408,8 @@ int main(int argc, char **argv)
 	struct unc_subid_list subuids = {0}, subgids = {0};
 	struct launch_spec spec;
 	struct launch_result res;
+	struct container_spec container;
+	char cwd[4096];
 	struct unc_error err;
 	struct passwd *pw;
 	char *default_argv[2];
@@ -336,13 +453,28 @@ int main(int argc, char **argv)
 	}
 
 	spec.argv = o.argv;
-	spec.clone_flags = CLONE_NEWUSER;
+	spec.clone_flags = CLONE_NEWUSER | (o.ns_pid ? CLONE_NEWPID : 0) |
+			   (o.ns_mount ? CLONE_NEWNS : 0) | (o.ns_uts ? CLONE_NEWUTS : 0) |
+			   (o.ns_ipc ? CLONE_NEWIPC : 0) | (o.ns_net ? CLONE_NEWNET : 0) |
+			   (o.ns_cgroup ? CLONE_NEWCGROUP : 0);
 	spec.newuidmap = o.newuidmap;
 	spec.newgidmap = o.newgidmap;
 	spec.helper_timeout_ms = o.helper_timeout_s * 1000;
-	spec.pid_init = 0;
-	spec.setup = NULL;
-	spec.setup_arg = NULL;
+	spec.pid_init = o.ns_pid;
+	container.hostname = o.hostname;
+	container.net_lo_up = o.ns_net;
+	container.mounts.private_mounts = o.ns_mount;
+	container.mounts.mount_proc = o.mount_proc;
+	container.mounts.have_pid_ns = o.ns_pid;
+	container.mounts.root = o.root;
+	container.mounts.ops = o.mount_ops;
+	container.mounts.nops = o.nmount_ops;
+	container.wd = o.wd;
+	container.cwd = getcwd(cwd, sizeof cwd);
+	if (unc_mount_plan_check(&container.mounts, &err) < 0)
+		return fail_err(&err);
+	spec.setup = unc_container_setup;
+	spec.setup_arg = &container;
 	if (privileged)
 		spec.mapper = UNC_MAPPER_DIRECT;
 	else if (unc_idmap_is_only_self(&spec.uid_plan, uid) &&

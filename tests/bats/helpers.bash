@@ -51,6 +51,22 @@ as() {
 		LANG=C SHELL=/bin/sh ${UNC_EXTRA_ENV:-} "$@"
 }
 
+# as_argv USER: set AS to the argv prefix that runs a command as USER, for
+# background jobs whose $! must be the command itself (setpriv and env exec).
+as_argv() {
+	if [ "${UNC_HERMETIC:-0}" != 1 ]; then
+		[ "$1" = alice ] || skip_or_fail "needs test user $1 (run tests/run as root)"
+		AS=(env)
+		return
+	fi
+	local uid
+	uid=$(id -u "$1")
+	AS=(setpriv --reuid="$uid" --regid="$uid" --init-groups --
+		env -i HOME="$UNC_TEST_BASE/home/$1" USER="$1" LOGNAME="$1"
+		PATH="$UNC_PREFIX/bin:$UNC_PREFIX/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
+		LANG=C SHELL=/bin/sh)
+}
+
 set_etc() {
 	need_hermetic
 	printf '%s' "$2" >"$UNC_ETC/$1"
