@@ -1,6 +1,7 @@
 #include "launch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <sched.h>
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "pidinit.h"
 
 const int unc_forwarded_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
@@ -19,6 +21,7 @@ const size_t unc_forwarded_signals_n =
 struct child_ctx {
 	const struct launch_spec *spec;
 	sigset_t orig_mask;
+	int status_fd; /* the init's end of the status pipe */
 };
 
 /* In the child, after release: become root of the namespace, run the
@@ -47,7 +50,8 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		return;
 	}
 	if (spec->pid_init) {
-		int st = unc_pidinit_run(spec->argv, &ctx->orig_mask, report_fd, rep);
+		int st = unc_pidinit_run(spec->argv, &ctx->orig_mask, report_fd, ctx->status_fd,
+					 rep);
 		_exit(st);
 	}
 	unc_exec_command(spec->argv, &ctx->orig_mask, report_fd, rep);
@@ -62,16 +66,23 @@ static int exit_status_of(int wstatus)
 	return 125;
 }
 
-/* Wait for the child, relaying signals, and read its report. */
-static int wait_child(struct unc_child *child, int sfd, struct launch_result *res)
+/* Wait for the child, relaying signals, and read its report. With an
+ * init, the command's status arrives on status_fd as soon as it is known:
+ * the namespace's teardown (the init's exit, its mounts and /proc) then
+ * happens without holding uncmap's exit back. */
+static int wait_child(struct unc_child *child, int sfd, int status_fd, struct launch_result *res)
 {
 	int have_report = 0, wstatus = 0;
 
 	for (;;) {
-		struct pollfd pfd[3];
-		int np = 0, i_report = -1, i_sig = -1, i_pid = -1;
+		struct pollfd pfd[4];
+		int np = 0, i_report = -1, i_sig = -1, i_pid = -1, i_status = -1;
 		pid_t r;
 
+		if (status_fd >= 0 && child->report_fd < 0) {
+			pfd[np] = (struct pollfd){.fd = status_fd, .events = POLLIN};
+			i_status = np++;
+		}
 		if (child->report_fd >= 0) {
 			pfd[np] = (struct pollfd){.fd = child->report_fd, .events = POLLIN};
 			i_report = np++;
@@ -94,6 +105,20 @@ static int wait_child(struct unc_child *child, int sfd, struct launch_result *re
 			if (errno == EINTR)
 				continue;
 			return -errno;
+		}
+		if (i_status >= 0 && pfd[i_status].revents) {
+			int st;
+			if (unc_read_all(status_fd, &st, sizeof st) == (ssize_t)sizeof st &&
+			    st >= 0 && st <= 255) {
+				(void)waitpid(child->pid, NULL, WNOHANG);
+				child->pid = -1;
+				if (have_report) {
+					res->failure = UNC_LAUNCH_FAIL_CHILD;
+					return res->report.status;
+				}
+				return st;
+			}
+			status_fd = -1; /* EOF: wait for the exit itself */
 		}
 		if (i_report >= 0 && pfd[i_report].revents) {
 			int rr = unc_child_read_report(child, &res->report);
@@ -140,7 +165,7 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res,
 	struct child_ctx ctx = {.spec = spec};
 	struct unc_child child;
 	sigset_t block;
-	int sfd = -1, status;
+	int sfd = -1, status, status_pipe[2] = {-1, -1};
 	size_t i;
 
 	memset(res, 0, sizeof *res);
@@ -149,6 +174,13 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res,
 		sigaddset(&block, unc_forwarded_signals[i]);
 	sigprocmask(SIG_BLOCK, &block, &ctx.orig_mask);
 	sfd = signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (spec->pid_init && pipe2(status_pipe, O_CLOEXEC) < 0) {
+		unc_error_sys(err, errno, "cannot create a pipe");
+		res->failure = UNC_LAUNCH_FAIL_SETUP;
+		res->status = 125;
+		goto out;
+	}
+	ctx.status_fd = status_pipe[1];
 
 	if (unc_spawn_paused(spec->clone_flags, child_main, &ctx, &child, err) < 0) {
 		res->failure = UNC_LAUNCH_FAIL_SETUP;
@@ -171,13 +203,17 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res,
 		res->status = 125;
 		goto out;
 	}
+	if (status_pipe[1] >= 0) {
+		close(status_pipe[1]);
+		status_pipe[1] = -1;
+	}
 	if (unc_child_release(&child, err) < 0) {
 		unc_child_abort(&child);
 		res->failure = UNC_LAUNCH_FAIL_SETUP;
 		res->status = 125;
 		goto out;
 	}
-	status = wait_child(&child, sfd, res);
+	status = wait_child(&child, sfd, status_pipe[0], res);
 	unc_child_close(&child);
 	if (status < 0) {
 		unc_error_sys(err, -status, "cannot wait for the command");
@@ -189,6 +225,10 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res,
 out:
 	if (sfd >= 0)
 		close(sfd);
+	if (status_pipe[0] >= 0)
+		close(status_pipe[0]);
+	if (status_pipe[1] >= 0)
+		close(status_pipe[1]);
 	sigprocmask(SIG_SETMASK, &ctx.orig_mask, NULL);
 	return res->status;
 }

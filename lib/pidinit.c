@@ -1,12 +1,14 @@
 #include "pidinit.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "launch.h"
 
 static int status_of(int wstatus)
@@ -18,7 +20,25 @@ static int status_of(int wstatus)
 	return 125;
 }
 
-int unc_pidinit_run(char *const argv[], const sigset_t *orig_mask, int report_fd,
+struct command_args {
+	char *const *argv;
+	const sigset_t *mask;
+	int report_fd;
+};
+
+/* The command's stack while it shares our memory until exec. */
+static char command_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int command_main(void *arg)
+{
+	struct command_args *a = arg;
+	struct unc_child_report rep;
+
+	unc_exec_command(a->argv, a->mask, a->report_fd, &rep);
+	_exit(rep.status ? rep.status : 125);
+}
+
+int unc_pidinit_run(char *const argv[], const sigset_t *orig_mask, int report_fd, int status_fd,
 		    struct unc_child_report *rep)
 {
 	sigset_t set;
@@ -37,16 +57,17 @@ int unc_pidinit_run(char *const argv[], const sigset_t *orig_mask, int report_fd
 				strerror(errno));
 		return 125;
 	}
-	cmd = fork();
+	{
+		struct command_args a = {argv, orig_mask, report_fd};
+		/* CLONE_VM|CLONE_VFORK, as posix_spawn does: no copy of our
+		 * page tables, and we sleep until the command has exec'd. */
+		cmd = clone(command_main, command_stack + sizeof command_stack,
+			    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	}
 	if (cmd < 0) {
-		unc_report_send(report_fd, rep, 125, errno, "init: cannot fork the command: %s",
+		unc_report_send(report_fd, rep, 125, errno, "init: cannot start the command: %s",
 				strerror(errno));
 		return 125;
-	}
-	if (cmd == 0) {
-		close(sfd);
-		unc_exec_command(argv, orig_mask, report_fd, rep);
-		_exit(rep->status ? rep->status : 125);
 	}
 	/* The parent learns of the exec through EOF: drop our copy. */
 	close(report_fd);
@@ -78,5 +99,9 @@ int unc_pidinit_run(char *const argv[], const sigset_t *orig_mask, int report_fd
 	/* Reap what has already ended, so nothing is left a zombie. */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-	return cmd_status < 0 ? 125 : cmd_status;
+	if (cmd_status < 0)
+		cmd_status = 125;
+	if (status_fd >= 0)
+		(void)unc_write_all(status_fd, &cmd_status, sizeof cmd_status);
+	return cmd_status;
 }

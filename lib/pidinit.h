@@ -14,7 +14,10 @@
 
 #include "child.h"
 
-int unc_pidinit_run(char *const argv[], const sigset_t *orig_mask, int report_fd,
+/* status_fd: where the command's status is written (4 bytes) as soon as
+ * it is known, so uncmap can exit without waiting for the namespace's
+ * teardown; -1 for none. */
+int unc_pidinit_run(char *const argv[], const sigset_t *orig_mask, int report_fd, int status_fd,
 		    struct unc_child_report *rep);
 
 #endif
