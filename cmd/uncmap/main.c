@@ -15,6 +15,7 @@
 #include "launch.h"
 #include "numparse.h"
 #include "subid.h"
+#include "uncmap_check.h"
 
 #define PROG        "uncmap"
 #define EXIT_UNCMAP 125
@@ -26,6 +27,7 @@ struct options {
 	const char *subuid_file, *subgid_file;
 	const char *newuidmap, *newgidmap;
 	int print_map;
+	int check, json; /* --check, --json */
 	enum unc_subid_via subid_via;
 	int helper_timeout_s;
 	char **argv;
@@ -61,6 +63,10 @@ static void usage(void)
 	      "     --subid-source <how>     auto (libsubid for nsswitch.conf modules, the\n"
 	      "                                files directly otherwise), libsubid, files\n"
 	      "     --print-map              print the planned maps and run nothing\n"
+	      "     --check                  diagnose mapping IDs, one line per check (ok,\n"
+	      "                                warn, FAIL) with its fix; exit 0 when a\n"
+	      "                                launch would work, 1 otherwise\n"
+	      "     --json                   with --check: the report as JSON\n"
 	      "     --newuidmap <path>       the newuidmap helper to run\n"
 	      "     --newgidmap <path>       the newgidmap helper to run\n"
 	      "     --helper-timeout <sec>   give up on a hung helper after <sec> seconds\n"
@@ -120,6 +126,12 @@ static int fail_err(const struct unc_error *err)
 	return EXIT_UNCMAP;
 }
 
+/* The last line of every launch failure that `uncmap --check` explains. */
+static int fail_check(void)
+{
+	return fail("run 'uncmap --check' for a diagnosis");
+}
+
 static int try_help(void)
 {
 	fputs("Try '" PROG " --help' for more information.\n", stderr);
@@ -137,6 +149,8 @@ enum {
 	OPT_NEWGIDMAP,
 	OPT_HELPER_TIMEOUT,
 	OPT_SUBID_SOURCE,
+	OPT_CHECK,
+	OPT_JSON,
 	OPT_MOUNT_PROC,
 	OPT_ROOT,
 	OPT_BIND,
@@ -164,6 +178,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"newgidmap", required_argument, NULL, OPT_NEWGIDMAP},
 		{"helper-timeout", required_argument, NULL, OPT_HELPER_TIMEOUT},
 		{"subid-source", required_argument, NULL, OPT_SUBID_SOURCE},
+		{"check", no_argument, NULL, OPT_CHECK},
+		{"json", no_argument, NULL, OPT_JSON},
 		{"pid", no_argument, NULL, 'p'},
 		{"mount", no_argument, NULL, 'm'},
 		{"mount-proc", no_argument, NULL, OPT_MOUNT_PROC},
@@ -223,6 +239,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_PRINT_MAP:
 			o->print_map = 1;
+			break;
+		case OPT_CHECK:
+			o->check = 1;
+			break;
+		case OPT_JSON:
+			o->json = 1;
 			break;
 		case OPT_NEWUIDMAP:
 		case OPT_NEWGIDMAP:
@@ -346,26 +368,34 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 
 	unc_error_clear(&err);
 	need_ranges = explicit_plan->n > 0 || o->range > 1 || o->map_root == UNC_MAP_ROOT_SUB;
-	if (need_ranges && unc_subid_lookup(kind, o->subid_via, file, user, uid, subids, &err) < 0)
-		return fail_err(&err);
+	if (need_ranges &&
+	    unc_subid_lookup(kind, o->subid_via, file, user, uid, subids, &err) < 0) {
+		fail_err(&err);
+		return fail_check();
+	}
 	if (explicit_plan->n > 0) {
 		*plan = *explicit_plan;
 	} else {
 		if (need_ranges && subids->n == 0) {
 			fail("no subordinate %ss for %s (looked in %s)", names->id, user,
 			     subids->source);
-			return fail("ask an administrator to run: subidctl add %s", user);
+			fail("ask an administrator to run: subidctl add %s", user);
+			return fail_check();
 		}
 		if (unc_idmap_plan_range(plan, o->range, o->map_root, self, subids, names, &err) <
 		    0) {
 			fail_err(&err);
-			return fail("use a smaller --range, or ask an administrator to run: "
-				    "subidctl add %s --count %llu",
-				    user, (unsigned long long)o->range);
+			fail("use a smaller --range, or ask an administrator to run: "
+			     "subidctl add %s --count %llu",
+			     user, (unsigned long long)o->range);
+			return fail_check();
 		}
 	}
-	if (unc_idmap_validate(plan, self, privileged, subids, user, names, &err) < 0)
-		return fail_err(&err);
+	if (unc_idmap_validate(plan, self, privileged, subids, user, names, &err) < 0) {
+		fail_err(&err);
+		/* IDs not delegated to the caller: --check shows what is */
+		return err.errnum == EPERM ? fail_check() : EXIT_UNCMAP;
+	}
 	return 0;
 }
 
@@ -400,6 +430,24 @@ static int report_helper(const struct helper_result *r, const char *user, const 
 		    r->path, file, user);
 }
 
+/* uncmap --check: the options that matter to a launch, then the report. */
+static int run_check(const struct options *o)
+{
+	struct unc_check_config cfg = {
+		.range = o->range,
+		.map_root = o->map_root,
+		.map_uid = &o->map_uid,
+		.map_gid = &o->map_gid,
+		.newuidmap = o->newuidmap,
+		.newgidmap = o->newgidmap,
+		.subuid_file = o->subuid_file,
+		.subgid_file = o->subgid_file,
+		.via = o->subid_via,
+	};
+
+	return uncmap_check(&cfg, o->json);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {.range = 65536, .map_root = UNC_MAP_ROOT_SELF,
@@ -422,6 +470,10 @@ int main(int argc, char **argv)
 	r = parse_options(argc, argv, &o);
 	if (r)
 		return r;
+	if (o.json && !o.check)
+		return fail("--json: only with --check");
+	if (o.check)
+		return run_check(&o);
 
 	privileged = uid == 0 && geteuid() == 0;
 	errno = 0;
@@ -482,10 +534,12 @@ int main(int argc, char **argv)
 		spec.mapper = UNC_MAPPER_SELF;
 	else {
 		spec.mapper = UNC_MAPPER_HELPERS;
-		if (!pw)
-			return fail("your UID %u has no passwd entry, and newuidmap needs one; "
-				    "ask an administrator to add one",
-				    (unsigned)uid);
+		if (!pw) {
+			fail("your UID %u has no passwd entry, and newuidmap needs one; "
+			     "ask an administrator to add one",
+			     (unsigned)uid);
+			return fail_check();
+		}
 	}
 	unc_subid_list_free(&subuids);
 	unc_subid_list_free(&subgids);
@@ -498,6 +552,9 @@ int main(int argc, char **argv)
 	case UNC_LAUNCH_FAIL_SETUP:
 	case UNC_LAUNCH_FAIL_MAP:
 		fail_err(&err);
+		if (res.failure == UNC_LAUNCH_FAIL_SETUP && strstr(err.msg, "user namespace") &&
+		    (err.errnum == EPERM || err.errnum == ENOSPC || err.errnum == EUSERS))
+			return fail_check();
 		return EXIT_UNCMAP;
 	case UNC_LAUNCH_FAIL_HELPER:
 		if (!unc_helper_ok(&res.uid_res))
@@ -506,7 +563,7 @@ int main(int argc, char **argv)
 		if (!unc_helper_ok(&res.gid_res))
 			report_helper(&res.gid_res, user,
 				      o.subgid_file ? o.subgid_file : "/etc/subgid");
-		return EXIT_UNCMAP;
+		return fail_check();
 	case UNC_LAUNCH_FAIL_CHILD:
 		fprintf(stderr, PROG ": %s\n", res.report.msg);
 		if (res.report.hint[0])

@@ -10,7 +10,8 @@ load helpers
 	assert_failure 125
 	assert_line --index 0 'uncmap: no subordinate UIDs for bob (looked in /etc/subuid)'
 	assert_line --index 1 'uncmap: ask an administrator to run: subidctl add bob'
-	[ "${#lines[@]}" = 2 ]
+	assert_line --index 2 "uncmap: run 'uncmap --check' for a diagnosis"
+	[ "${#lines[@]}" = 3 ]
 	[ ! -e marker ]
 }
 
