@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cleanup.h"
 #include "io.h"
@@ -19,10 +20,11 @@
 
 /* shadow 4.13's getulong(): strtoul base 0, whole field, no ERANGE. We
  * refuse a '-' sign as well: strtoul would wrap it to a huge value that
- * cannot be mapped anyway. */
+ * cannot be mapped anyway. A field may be as long as the line (leading
+ * zeros or blanks), so the buffer is too. */
 static int parse_ulong_field(const char *s, size_t len, uint64_t *out)
 {
-	char buf[64];
+	char buf[UNC_SUBID_LINE_MAX + 1];
 	char *end;
 	unsigned long v;
 	size_t i;
@@ -203,9 +205,9 @@ int unc_subid_nss_source(const char *nsswitch_path, char *buf, size_t size)
 		return 0;
 	while (fgets(line, sizeof line, f)) {
 		char *p = line, *tok;
-		while (isspace((unsigned char)*p))
-			p++;
-		if (strncmp(p, "subid:", 6) != 0)
+		/* As shadow 4.13's nss_init(): "subid:" at the start of the
+		 * line, in any case; a line with no source is passed over. */
+		if (strncasecmp(p, "subid:", 6) != 0)
 			continue;
 		p += 6;
 		while (isspace((unsigned char)*p))
@@ -214,9 +216,10 @@ int unc_subid_nss_source(const char *nsswitch_path, char *buf, size_t size)
 		while (*p && !isspace((unsigned char)*p) && *p != '#')
 			p++;
 		*p = '\0';
-		if (*tok)
-			snprintf(buf, size, "%s", tok);
-		/* shadow uses the first subid: line only */
+		if (!*tok)
+			continue;
+		snprintf(buf, size, "%s", tok);
+		/* shadow uses the first subid: line with a source only */
 		return 0;
 	}
 	return 0;
