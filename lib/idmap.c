@@ -35,6 +35,29 @@ int unc_idmap_add(struct idmap_plan *plan, const struct map_extent *e, const cha
 	return 0;
 }
 
+/* The first outside ID at or after `id` that no extent of the plan maps
+ * yet; lowers *stop to where the next planned extent above it begins. */
+static uint64_t first_unplanned(const struct idmap_plan *plan, uint64_t id, uint64_t *stop)
+{
+	size_t i;
+	int moved = 1;
+
+	while (moved) {
+		moved = 0;
+		for (i = 0; i < plan->n; i++) {
+			const struct map_extent *e = &plan->ext[i];
+			if (id >= e->outside && id - e->outside < e->count) {
+				id = e->outside + e->count;
+				moved = 1;
+			}
+		}
+	}
+	for (i = 0; i < plan->n; i++)
+		if (plan->ext[i].outside > id && plan->ext[i].outside < *stop)
+			*stop = plan->ext[i].outside;
+	return id;
+}
+
 int unc_idmap_plan_range(struct idmap_plan *plan, uint64_t range, enum unc_map_root root,
 			 uint64_t self, const struct unc_subid_list *subids,
 			 const struct idmap_names *names, struct unc_error *err)
@@ -63,14 +86,12 @@ int unc_idmap_plan_range(struct idmap_plan *plan, uint64_t range, enum unc_map_r
 		while (start < end && need > 0) {
 			uint64_t piece_end = end;
 			struct map_extent e;
-			/* Never map the caller's own ID twice. */
-			if (root == UNC_MAP_ROOT_SELF && self >= start && self < end) {
-				if (self == start) {
-					start++;
-					continue;
-				}
-				piece_end = self;
-			}
+			/* Never map an outside ID twice: not the caller's own
+			 * (planned at 0), nor one of ranges listed twice or
+			 * overlapping, which shadow accepts. */
+			start = first_unplanned(plan, start, &piece_end);
+			if (start >= end)
+				break;
 			e.inside = next_inside;
 			e.outside = start;
 			e.count = piece_end - start;
@@ -81,8 +102,6 @@ int unc_idmap_plan_range(struct idmap_plan *plan, uint64_t range, enum unc_map_r
 			next_inside += e.count;
 			need -= e.count;
 			start += e.count;
-			if (root == UNC_MAP_ROOT_SELF && start == self)
-				start++;
 		}
 	}
 	if (need > 0) {
