@@ -1,0 +1,588 @@
+/* subidctl: provision subordinate ID ranges in /etc/subuid and /etc/subgid.
+ * Option parsing, messages and exit codes only; the work is in lib/
+ * (subidadmin.c and the modules it drives). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "numparse.h"
+#include "subid.h"
+#include "subidadmin.h"
+#include "subidcheck.h"
+#include "subidfile.h"
+
+#define PROG	   "subidctl"
+#define EXIT_FAIL  1 /* failed, or check found problems */
+#define EXIT_USAGE 2
+
+enum command { CMD_NONE, CMD_LIST, CMD_ADD, CMD_DEL, CMD_SYNC, CMD_CHECK };
+
+struct options {
+	enum command cmd;
+	const char *cmd_name;
+	const char *prefix;
+	int kinds;
+	int dry_run, json;
+	int has_count, has_start;
+	uint64_t count, start;
+	unsigned lock_timeout_ms;
+	int has_lock_timeout;
+	char **users;
+	size_t nusers;
+};
+
+static void usage(void)
+{
+	fputs("\nUsage:\n"
+	      " " PROG " list [USER...] [--json]\n"
+	      " " PROG " add USER... [--count N] [--uids|--gids] [--start ID]\n"
+	      " " PROG " del USER... [--uids|--gids] [--start ID]\n"
+	      " " PROG " sync [--count N] [--uids|--gids]\n"
+	      " " PROG " check [--json]\n"
+	      "\n"
+	      "Provision subordinate UIDs and GIDs (/etc/subuid, /etc/subgid) without\n"
+	      "losing or changing a line it was not asked to, locking as shadow does.\n"
+	      "\n"
+	      "Commands:\n"
+	      " list     who holds which ranges, from both files\n"
+	      " add      give users the first free range of N IDs (or the one at --start)\n"
+	      " del      take users' ranges away (or the one at --start)\n"
+	      " sync     give every login user without a range one, in one pass\n"
+	      " check    find overlaps, real IDs inside ranges, unknown owners and lines\n"
+	      "          shadow skips or misreads; exit 1 if there are any\n"
+	      "\n"
+	      "Options:\n"
+	      " -c, --count <n>           IDs per range (default SUB_UID_COUNT or\n"
+	      "                             SUB_GID_COUNT from login.defs, else 65536)\n"
+	      " -s, --start <id>          the exact range to add, or the range to delete\n"
+	      " -u, --uids                act on subordinate UIDs only\n"
+	      " -g, --gids                act on subordinate GIDs only\n"
+	      " -P, --prefix <dir>        act on <dir>/etc/... instead of /etc\n"
+	      " -n, --dry-run             print the change as a diff, write nothing\n"
+	      " -j, --json                machine-readable output (list, check)\n"
+	      "     --lock-timeout <sec>  wait this long for shadow's locks (default 15)\n"
+	      "\n"
+	      " -h, --help                display this help\n"
+	      " -V, --version             display version\n"
+	      "\n"
+	      "Exit status:\n"
+	      " 0 on success, 1 on failure or when check finds problems,\n"
+	      " 2 for a wrong command line.\n"
+	      "\n"
+	      "Examples:\n"
+	      " " PROG " add alice\n"
+	      " " PROG " add bob --count 100000 --dry-run\n"
+	      " " PROG " --prefix /srv/chroot sync\n"
+	      "\n"
+	      "For more details see subidctl(8).\n",
+	      stdout);
+}
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAIL;
+}
+
+static int fail_err(const struct unc_error *err)
+{
+	fprintf(stderr, PROG ": %s\n", err->msg);
+	if (err->hint[0])
+		fprintf(stderr, PROG ": %s\n", err->hint);
+	return EXIT_FAIL;
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fputs(PROG ": ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fputs("Try '" PROG " --help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* A name for a one-line message: control characters and backslashes
+ * shown as C escapes. */
+static const char *printable(const char *s, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (; *s && o + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n')
+			o += (size_t)snprintf(buf + o, size - o, "\\n");
+		else if (c == '\\')
+			o += (size_t)snprintf(buf + o, size - o, "\\\\");
+		else if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void json_string(FILE *out, const char *s, size_t len)
+{
+	size_t i;
+
+	fputc('"', out);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
+		else if (c == '\r')
+			fputs("\\r", out);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static enum command parse_command(const char *s)
+{
+	static const struct {
+		const char *name;
+		enum command cmd;
+	} table[] = {{"list", CMD_LIST}, {"add", CMD_ADD},     {"del", CMD_DEL},
+		     {"sync", CMD_SYNC}, {"check", CMD_CHECK}, {"delete", CMD_DEL}};
+	size_t i;
+
+	for (i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strcmp(s, table[i].name) == 0)
+			return table[i].cmd;
+	return CMD_NONE;
+}
+
+enum { OPT_LOCK_TIMEOUT = 0x100 };
+
+/* No leading '+': there is no command to hand options to, and options
+ * may follow the users ("subidctl add alice --count 10"). */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+	    {"count", required_argument, NULL, 'c'},
+	    {"start", required_argument, NULL, 's'},
+	    {"uids", no_argument, NULL, 'u'},
+	    {"gids", no_argument, NULL, 'g'},
+	    {"prefix", required_argument, NULL, 'P'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct unc_error err;
+	int c, only = 0;
+	uint64_t v;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:s:ugP:njhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT, &o->count, "--count", &err) < 0)
+				return fail_err(&err), -EXIT_USAGE;
+			o->has_count = 1;
+			break;
+		case 's':
+			if (unc_parse_u64(optarg, 0, UNC_ID_LIMIT - 1, &o->start, "--start", &err) <
+			    0)
+				return fail_err(&err), -EXIT_USAGE;
+			o->has_start = 1;
+			break;
+		case 'u':
+			only |= UNC_KIND_UIDS;
+			break;
+		case 'g':
+			only |= UNC_KIND_GIDS;
+			break;
+		case 'P':
+			if (optarg[0] == '\0')
+				return -usage_error("--prefix: empty directory name");
+			o->prefix = optarg;
+			break;
+		case 'n':
+			o->dry_run = 1;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case OPT_LOCK_TIMEOUT:
+			if (unc_parse_u64(optarg, 0, 3600, &v, "--lock-timeout", &err) < 0)
+				return fail_err(&err), -EXIT_USAGE;
+			o->lock_timeout_ms = (unsigned)v * 1000u;
+			o->has_lock_timeout = 1;
+			break;
+		case 'h':
+			usage();
+			return 1;
+		case 'V':
+			printf(PROG " from uncmap %s\n", UNC_VERSION);
+			return 1;
+		case ':':
+			return -usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return -usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	o->kinds = only ? only : UNC_KIND_BOTH;
+	if (optind >= argc)
+		return -usage_error("no command given (list, add, del, sync or check)");
+	o->cmd_name = argv[optind];
+	o->cmd = parse_command(argv[optind]);
+	if (o->cmd == CMD_NONE)
+		return -usage_error("unknown command '%s'", argv[optind]);
+	o->users = argv + optind + 1;
+	o->nusers = (size_t)(argc - optind - 1);
+
+	if ((o->cmd == CMD_ADD || o->cmd == CMD_DEL) && o->nusers == 0)
+		return -usage_error("%s: no user given", o->cmd_name);
+	if ((o->cmd == CMD_SYNC || o->cmd == CMD_CHECK) && o->nusers > 0)
+		return -usage_error("%s takes no user names", o->cmd_name);
+	if (o->has_count && o->cmd != CMD_ADD && o->cmd != CMD_SYNC)
+		return -usage_error("--count goes with add or sync");
+	if (o->has_start && o->cmd != CMD_ADD && o->cmd != CMD_DEL)
+		return -usage_error("--start goes with add or del");
+	if (o->has_start && o->nusers != 1)
+		return -usage_error("--start needs exactly one user");
+	if (o->json && o->cmd != CMD_LIST && o->cmd != CMD_CHECK)
+		return -usage_error("--json goes with list or check");
+	if (o->dry_run && (o->cmd == CMD_LIST || o->cmd == CMD_CHECK))
+		return -usage_error("--dry-run goes with add, del or sync");
+	return 0;
+}
+
+/* Names that cannot be owners are refused before anything is locked. */
+static int check_names(const struct options *o)
+{
+	struct unc_error err;
+	char shown[UNC_SUBID_OWNER_MAX * 4 + 16];
+	size_t i;
+
+	for (i = 0; i < o->nusers; i++) {
+		if (unc_subid_owner_valid(o->users[i], &err) < 0)
+			return fail("'%s' cannot own subordinate IDs: its name %s",
+				    printable(o->users[i], shown, sizeof shown), err.msg);
+	}
+	return 0;
+}
+
+static const char *kind_file(const struct unc_subid_admin *a, enum unc_subid_kind k)
+{
+	return a->paths.file[k];
+}
+
+static const char *kind_ids(enum unc_subid_kind k)
+{
+	return k == UNC_SUBUID ? "UIDs" : "GIDs";
+}
+
+static int print_diffs(struct unc_subid_admin *a)
+{
+	struct unc_error err;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		char *diff = NULL;
+		size_t len;
+		if (unc_subid_file_diff(&a->file[k], a->paths.file[k], &diff, &len, &err) < 0)
+			return fail_err(&err);
+		fwrite(diff, 1, len, stdout);
+		free(diff);
+	}
+	return 0;
+}
+
+static int commit(struct unc_subid_admin *a)
+{
+	struct unc_error err;
+	int written[2];
+	enum unc_subid_kind failed = UNC_SUBUID;
+
+	if (unc_subid_admin_commit(a, written, &failed, &err) == 0)
+		return 0;
+	fail_err(&err);
+	if (written[failed])
+		fprintf(stderr, PROG ": %s holds its new content, but it may not survive a crash\n",
+			kind_file(a, failed));
+	else
+		fprintf(stderr, PROG ": %s is unchanged\n", kind_file(a, failed));
+	if (failed == UNC_SUBGID && written[UNC_SUBUID])
+		fprintf(stderr, PROG ": %s was already updated\n", kind_file(a, UNC_SUBUID));
+	return EXIT_FAIL;
+}
+
+static void report_events(const struct unc_subid_admin *a, const struct unc_subid_events *ev,
+			  int dry_run)
+{
+	size_t i;
+
+	for (i = 0; i < ev->n; i++) {
+		const struct unc_subid_event *e = &ev->v[i];
+		const char *file = kind_file(a, e->kind);
+		switch (e->what) {
+		case UNC_SUBID_HELD:
+			printf("%s already holds %" PRIu64 " subordinate %s in %s; left alone\n",
+			       e->user, e->count, kind_ids(e->kind), file);
+			break;
+		case UNC_SUBID_ADDED:
+			if (!dry_run)
+				printf("added %s:%" PRIu64 ":%" PRIu64 " to %s\n", e->user,
+				       e->start, e->count, file);
+			break;
+		case UNC_SUBID_REMOVED:
+			if (!dry_run)
+				printf("removed %s:%" PRIu64 ":%" PRIu64 " from %s (line %zu)\n",
+				       e->user, e->start, e->count, file, e->line);
+			break;
+		}
+	}
+}
+
+static int files_only_refusal(const struct unc_subid_admin *a, const char *source)
+{
+	fail("subordinate IDs come from '%s' here (the subid: line of %s), not from %s", source,
+	     a->paths.nsswitch, a->paths.file[UNC_SUBUID]);
+	fprintf(stderr,
+		PROG ": manage the ranges where '%s' keeps them (for SSSD, in FreeIPA or the "
+		     "directory it reads); subidctl edits the files only\n",
+		source);
+	return EXIT_FAIL;
+}
+
+static int run_change(struct options *o, struct unc_subid_admin *a)
+{
+	struct unc_subid_events ev = {0};
+	struct unc_error err;
+	size_t i, added[2] = {0, 0};
+	int rc = 0;
+
+	if (unc_subid_admin_begin(a, !o->dry_run, &err) < 0)
+		return fail_err(&err);
+	for (i = 0; i < o->nusers && rc == 0; i++) {
+		int r;
+		if (o->cmd == CMD_ADD)
+			r = unc_subid_admin_add(a, o->users[i], o->has_count ? o->count : 0,
+						o->has_start, o->start, &ev, &err);
+		else
+			r = unc_subid_admin_del(a, o->users[i], o->has_start, o->start, &ev, &err);
+		if (r < 0)
+			rc = fail_err(&err);
+	}
+	if (rc == 0 && o->cmd == CMD_SYNC &&
+	    unc_subid_admin_sync(a, o->has_count ? o->count : 0, added, &err) < 0)
+		rc = fail_err(&err);
+	if (rc != 0) {
+		fprintf(stderr, PROG ": nothing was written\n");
+		unc_subid_events_free(&ev);
+		return rc;
+	}
+	report_events(a, &ev, o->dry_run);
+	unc_subid_events_free(&ev);
+	if (o->dry_run)
+		return print_diffs(a);
+	rc = commit(a);
+	if (rc == 0 && o->cmd == CMD_SYNC) {
+		int k;
+		for (k = 0; k < 2; k++) {
+			if (!(o->kinds & (k == UNC_SUBUID ? UNC_KIND_UIDS : UNC_KIND_GIDS)))
+				continue;
+			if (added[k])
+				printf("gave %zu user%s subordinate %s in %s\n", added[k],
+				       added[k] == 1 ? "" : "s", kind_ids(k), a->paths.file[k]);
+			else
+				printf("every login user holds subordinate %s in %s already\n",
+				       kind_ids(k), a->paths.file[k]);
+		}
+	}
+	return rc;
+}
+
+static void print_ranges_text(const struct unc_subid_list *l)
+{
+	size_t i;
+
+	if (l->n == 0)
+		fputs("-", stdout);
+	for (i = 0; i < l->n; i++)
+		printf("%s%" PRIu64 ":%" PRIu64, i ? "," : "", l->ranges[i].start,
+		       l->ranges[i].count);
+}
+
+static void print_ranges_json(const char *key, const struct unc_subid_list *l)
+{
+	size_t i;
+
+	printf("\"%s\":[", key);
+	for (i = 0; i < l->n; i++)
+		printf("%s{\"start\":%" PRIu64 ",\"count\":%" PRIu64 "}", i ? "," : "",
+		       l->ranges[i].start, l->ranges[i].count);
+	putchar(']');
+}
+
+static int run_list(struct options *o, struct unc_subid_admin *a)
+{
+	struct unc_subid_holders h;
+	struct unc_error err;
+	size_t i;
+
+	if (unc_subid_admin_holders(a, o->users, o->nusers, &h, &err) < 0) {
+		unc_subid_holders_free(&h);
+		return fail_err(&err);
+	}
+	if (o->json)
+		putchar('[');
+	for (i = 0; i < h.n; i++) {
+		const struct unc_subid_holder *x = &h.v[i];
+		if (o->json) {
+			printf("%s{\"user\":", i ? "," : "");
+			json_string(stdout, x->owner, x->owner_len);
+			if (o->kinds & UNC_KIND_UIDS) {
+				putchar(',');
+				print_ranges_json("uids", &x->ranges[UNC_SUBUID]);
+			}
+			if (o->kinds & UNC_KIND_GIDS) {
+				putchar(',');
+				print_ranges_json("gids", &x->ranges[UNC_SUBGID]);
+			}
+			putchar('}');
+			continue;
+		}
+		fwrite(x->owner, 1, x->owner_len, stdout);
+		if (o->kinds & UNC_KIND_UIDS) {
+			fputs(" uids=", stdout);
+			print_ranges_text(&x->ranges[UNC_SUBUID]);
+		}
+		if (o->kinds & UNC_KIND_GIDS) {
+			fputs(" gids=", stdout);
+			print_ranges_text(&x->ranges[UNC_SUBGID]);
+		}
+		putchar('\n');
+	}
+	if (o->json)
+		puts("]");
+	unc_subid_holders_free(&h);
+	return 0;
+}
+
+static int run_check(struct options *o, struct unc_subid_admin *a)
+{
+	struct unc_subid_problems p = {0};
+	struct unc_error err;
+	size_t i;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (!(o->kinds & (k == UNC_SUBUID ? UNC_KIND_UIDS : UNC_KIND_GIDS)))
+			continue;
+		if (unc_subid_check_file(&a->file[k], (enum unc_subid_kind)k, &a->ix,
+					 a->paths.passwd, &p, &err) < 0) {
+			unc_subid_problems_free(&p);
+			return fail_err(&err);
+		}
+	}
+	if (o->json)
+		putchar('[');
+	for (i = 0; i < p.n; i++) {
+		const struct unc_subid_problem *x = &p.v[i];
+		const char *file = kind_file(a, x->kind);
+		if (o->json) {
+			printf("%s{\"file\":", i ? "," : "");
+			json_string(stdout, file, strlen(file));
+			printf(",\"line\":%zu,\"problem\":\"%s\",\"message\":", x->line, x->type);
+			json_string(stdout, x->message, strlen(x->message));
+			putchar('}');
+		} else {
+			char shown[UNC_ERROR_MSG_MAX * 4];
+			printf("%s:%zu: %s: %s\n", file, x->line, x->type,
+			       printable(x->message, shown, sizeof shown));
+		}
+	}
+	if (o->json)
+		puts("]");
+	else if (p.n == 0)
+		printf("no problems found in %s\n",
+		       o->kinds == UNC_KIND_BOTH
+			   ? "either file"
+			   : kind_file(a, o->kinds == UNC_KIND_UIDS ? UNC_SUBUID : UNC_SUBGID));
+	k = p.n > 0 ? EXIT_FAIL : 0;
+	unc_subid_problems_free(&p);
+	return k;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {0};
+	struct unc_subid_admin a;
+	struct unc_error err;
+	char source[64];
+	int r, rc;
+
+	r = parse_options(argc, argv, &o);
+	if (r > 0)
+		return 0;
+	if (r < 0)
+		return -r;
+	if ((o.cmd == CMD_ADD || o.cmd == CMD_DEL) && check_names(&o) != 0)
+		return EXIT_FAIL;
+	if (unc_subid_admin_init(&a, o.prefix, o.kinds, &err) < 0)
+		return fail_err(&err);
+	if (o.has_lock_timeout)
+		a.lock_timeout_ms = o.lock_timeout_ms;
+
+	unc_subid_admin_nss_source(&a, source, sizeof source);
+	if (strcmp(source, "files") != 0) {
+		if (o.cmd != CMD_LIST && o.cmd != CMD_CHECK) {
+			rc = files_only_refusal(&a, source);
+			unc_subid_admin_end(&a);
+			return rc;
+		}
+		fprintf(stderr, PROG ": note: %s sends subid: to '%s'; this shows %s and %s only\n",
+			a.paths.nsswitch, source, a.paths.file[UNC_SUBUID],
+			a.paths.file[UNC_SUBGID]);
+	}
+
+	switch (o.cmd) {
+	case CMD_LIST:
+	case CMD_CHECK:
+		if (unc_subid_admin_begin(&a, 0, &err) < 0) {
+			rc = fail_err(&err);
+			break;
+		}
+		rc = o.cmd == CMD_LIST ? run_list(&o, &a) : run_check(&o, &a);
+		break;
+	default:
+		rc = run_change(&o, &a);
+		break;
+	}
+	unc_subid_admin_end(&a);
+	if (fflush(stdout) != 0 && rc == 0)
+		rc = fail("cannot write the output: %s", strerror(errno));
+	return rc;
+}

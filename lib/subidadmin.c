@@ -1,0 +1,581 @@
+#include "subidadmin.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomicwrite.h"
+#include "cleanup.h"
+
+#define LOCK_TIMEOUT_MS 15000
+
+static const char *const kind_ids[2] = {"UIDs", "GIDs"};
+
+int unc_subid_admin_init(struct unc_subid_admin *a, const char *prefix, int kinds,
+			 struct unc_error *err)
+{
+	struct unc_subid_paths *p = &a->paths;
+	const char *pre = prefix ? prefix : "";
+	size_t plen = strlen(pre);
+
+	memset(a, 0, sizeof *a);
+	unc_shadow_lock_init(&a->lock);
+	a->kinds = kinds;
+	a->lock_timeout_ms = LOCK_TIMEOUT_MS;
+	unc_login_defs_init(&a->defs);
+	/* "DIR/" and "DIR" name the same tree */
+	while (plen > 0 && pre[plen - 1] == '/')
+		plen--;
+	if (asprintf(&p->etc, "%.*s/etc", (int)plen, pre) < 0 ||
+	    asprintf(&p->file[UNC_SUBUID], "%s/subuid", p->etc) < 0 ||
+	    asprintf(&p->file[UNC_SUBGID], "%s/subgid", p->etc) < 0 ||
+	    asprintf(&p->passwd, "%s/passwd", p->etc) < 0 ||
+	    asprintf(&p->group, "%s/group", p->etc) < 0 ||
+	    asprintf(&p->login_defs, "%s/login.defs", p->etc) < 0 ||
+	    asprintf(&p->nsswitch, "%s/nsswitch.conf", p->etc) < 0 ||
+	    asprintf(&p->pwd_lock, "%s/.pwd.lock", p->etc) < 0)
+		return unc_error_sys(err, ENOMEM, "cannot start");
+	return 0;
+}
+
+void unc_subid_admin_nss_source(const struct unc_subid_admin *a, char *buf, size_t size)
+{
+	unc_subid_nss_source(a->paths.nsswitch, buf, size);
+}
+
+static int want(const struct unc_subid_admin *a, int kind)
+{
+	return a->kinds & (kind == UNC_SUBUID ? UNC_KIND_UIDS : UNC_KIND_GIDS);
+}
+
+int unc_subid_admin_begin(struct unc_subid_admin *a, int for_write, struct unc_error *err)
+{
+	int k, r;
+
+	if (for_write) {
+		if (unc_shadow_lock_pwd(&a->lock, a->paths.pwd_lock, a->lock_timeout_ms, err) < 0)
+			return -1;
+		for (k = 0; k < 2; k++) {
+			if (!want(a, k))
+				continue;
+			if (unc_shadow_lock_file(&a->lock, a->paths.file[k], a->lock_timeout_ms,
+						 NULL, err) < 0)
+				return -1;
+		}
+	}
+	if (unc_login_defs_load(a->paths.login_defs, &a->defs, err) < 0)
+		return -1;
+	if (unc_passwd_load(a->paths.passwd, &a->pw, err) < 0)
+		return -1;
+	r = unc_group_load(a->paths.group, &a->gr, err);
+	if (r == -ENOENT)
+		unc_error_clear(err);
+	else if (r < 0)
+		return -1;
+	if (unc_user_index_build(&a->ix, &a->pw, &a->gr, err) < 0)
+		return -1;
+	for (k = 0; k < 2; k++) {
+		/* read both even when acting on one: list and check show both */
+		if (unc_subid_file_load(&a->file[k], a->paths.file[k], &a->exists[k], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int unc_subid_line_owned_by(const struct unc_subid_line *l, const struct passwd_entry *e)
+{
+	return l->parsed && !l->deleted && unc_subid_entry_is_owner(&l->entry, e->name, e->uid);
+}
+
+/* Is line l the user's: by passwd entry e, or, for a former user gone
+ * from passwd (e NULL), by the name alone? */
+static int line_is_users(const struct unc_subid_line *l, const struct passwd_entry *e,
+			 const char *user)
+{
+	if (e)
+		return unc_subid_line_owned_by(l, e);
+	return l->parsed && !l->deleted && l->entry.owner_len == strlen(user) &&
+	       memcmp(l->entry.owner, user, l->entry.owner_len) == 0;
+}
+
+static int event(struct unc_subid_events *ev, enum unc_subid_event_what what, int kind,
+		 const char *user, uint64_t start, uint64_t count, size_t line,
+		 struct unc_error *err)
+{
+	if (!ev)
+		return 0;
+	if (ev->n == ev->cap) {
+		size_t cap = ev->cap ? ev->cap * 2 : 16;
+		struct unc_subid_event *v = realloc(ev->v, cap * sizeof *v);
+		if (!v)
+			return unc_error_sys(err, ENOMEM, "cannot report");
+		ev->v = v;
+		ev->cap = cap;
+	}
+	ev->v[ev->n++] =
+	    (struct unc_subid_event){what, (enum unc_subid_kind)kind, user, start, count, line};
+	return 0;
+}
+
+/* Everything in use in a file's ID space: every range any line gives
+ * (even a '#' owner's: shadow reads it as a range), and every real ID. */
+static int alloc_prepare(struct unc_subid_admin *a, int k, struct unc_error *err)
+{
+	struct unc_subid_alloc *al = &a->alloc[k];
+	const struct unc_subid_file *f = &a->file[k];
+	size_t i;
+
+	if (a->alloc_ready[k])
+		return 0;
+	unc_subid_alloc_init(al);
+	for (i = 0; i < f->n; i++) {
+		const struct unc_subid_line *l = &f->lines[i];
+		if (l->parsed && !l->deleted &&
+		    unc_subid_alloc_use(al, l->entry.start, l->entry.count, err) < 0)
+			return -1;
+	}
+	if (k == UNC_SUBUID) {
+		for (i = 0; i < a->pw.n; i++)
+			if (unc_subid_alloc_use(al, a->pw.v[i].uid, 1, err) < 0)
+				return -1;
+	} else {
+		for (i = 0; i < a->gr.n; i++)
+			if (unc_subid_alloc_use(al, a->gr.v[i].gid, 1, err) < 0)
+				return -1;
+		for (i = 0; i < a->pw.n; i++)
+			if (unc_subid_alloc_use(al, a->pw.v[i].gid, 1, err) < 0)
+				return -1;
+	}
+	a->alloc_ready[k] = 1;
+	return 0;
+}
+
+static const struct passwd_entry *resolve_user(const struct unc_subid_admin *a, const char *user)
+{
+	const struct passwd_entry *e = unc_user_by_name(&a->ix, user, strlen(user));
+	uint32_t uid;
+
+	if (!e && unc_parse_id(user, strlen(user), &uid) == 0)
+		e = unc_user_by_uid(&a->ix, uid);
+	return e;
+}
+
+static void window(const struct unc_subid_admin *a, int k, uint64_t *min, uint64_t *max,
+		   uint64_t *count)
+{
+	*min = k == UNC_SUBUID ? a->defs.sub_uid_min : a->defs.sub_gid_min;
+	*max = k == UNC_SUBUID ? a->defs.sub_uid_max : a->defs.sub_gid_max;
+	*count = k == UNC_SUBUID ? a->defs.sub_uid_count : a->defs.sub_gid_count;
+}
+
+/* Refuse an exact range that collides with another range or a real ID. */
+static int check_exact(struct unc_subid_admin *a, int k, const struct passwd_entry *e,
+		       uint64_t start, uint64_t count, struct unc_error *err)
+{
+	const struct unc_subid_file *f = &a->file[k];
+	const char *path = a->paths.file[k];
+	uint64_t end = start + count;
+	const char *real_name;
+	uint32_t real_id;
+	size_t i;
+
+	if (start >= UNC_ID_LIMIT || UNC_ID_LIMIT - start < count)
+		return unc_error_set(err, ERANGE,
+				     "cannot add %" PRIu64 "-%" PRIu64 " to %s in %s: it goes past "
+				     "4294967294, the largest ID",
+				     start, end - 1, e->name, path);
+	for (i = 0; i < f->n; i++) {
+		const struct unc_subid_line *l = &f->lines[i];
+		uint64_t lend;
+		if (!l->parsed || l->deleted || l->entry.count == 0)
+			continue;
+		lend = l->entry.start + l->entry.count;
+		if (l->entry.start < end && start < lend) {
+			char where[48] = " (added by this run)";
+			if (l->lineno)
+				snprintf(where, sizeof where, " (line %zu)", l->lineno);
+			return unc_error_set(err, EEXIST,
+					     "cannot add %" PRIu64 "-%" PRIu64
+					     " to %s in %s: it overlaps %.*s's range %" PRIu64
+					     "-%" PRIu64 "%s",
+					     start, end - 1, e->name, path, (int)l->entry.owner_len,
+					     l->entry.owner, l->entry.start, lend - 1, where);
+		}
+	}
+	if (unc_real_id_in(&a->ix, k == UNC_SUBGID, start, count, &real_id, &real_name))
+		return unc_error_set(err, EEXIST,
+				     "cannot add %" PRIu64 "-%" PRIu64
+				     " to %s in %s: it contains %s %u, %s%s's own",
+				     start, end - 1, e->name, path, k == UNC_SUBUID ? "UID" : "GID",
+				     real_id, k == UNC_SUBUID ? "" : "group ", real_name);
+	return 0;
+}
+
+static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *e, uint64_t count,
+		   int has_start, uint64_t start, struct unc_subid_events *ev,
+		   struct unc_error *err)
+{
+	struct unc_subid_file *f = &a->file[k];
+	uint64_t min, max, dflt, held = 0;
+	size_t i;
+
+	window(a, k, &min, &max, &dflt);
+	if (count == 0)
+		count = dflt;
+	for (i = 0; i < f->n; i++) {
+		const struct unc_subid_line *l = &f->lines[i];
+		if (!unc_subid_line_owned_by(l, e))
+			continue;
+		if (has_start && l->entry.start == start && l->entry.count == count)
+			return event(ev, UNC_SUBID_HELD, k, e->name, start, count, l->lineno, err);
+		held += l->entry.count;
+	}
+	if (!has_start && held >= count)
+		return event(ev, UNC_SUBID_HELD, k, e->name, 0, held, 0, err);
+	if (alloc_prepare(a, k, err) < 0)
+		return -1;
+	if (has_start) {
+		if (check_exact(a, k, e, start, count, err) < 0)
+			return -1;
+		if (unc_subid_alloc_use(&a->alloc[k], start, count, err) < 0)
+			return -1;
+	} else if (unc_subid_alloc_first_fit(&a->alloc[k], min, max, count, &start, err) < 0) {
+		if (err && err->errnum == ENOSPC) {
+			char why[UNC_ERROR_MSG_MAX];
+			snprintf(why, sizeof why, "%s", err->msg);
+			unc_error_set(err, ENOSPC,
+				      "cannot add %" PRIu64 " subordinate %s to %s in %s: %s",
+				      count, kind_ids[k], e->name, a->paths.file[k], why);
+			unc_error_hint(
+			    err, "raise %s in %s, or delete ranges that are no longer needed",
+			    k == UNC_SUBUID ? "SUB_UID_MAX" : "SUB_GID_MAX", a->paths.login_defs);
+		}
+		return -1;
+	}
+	if (unc_subid_file_append(f, e->name, start, count, err) < 0)
+		return -1;
+	return event(ev, UNC_SUBID_ADDED, k, e->name, start, count, 0, err);
+}
+
+int unc_subid_admin_add(struct unc_subid_admin *a, const char *user, uint64_t count, int has_start,
+			uint64_t start, struct unc_subid_events *ev, struct unc_error *err)
+{
+	const struct passwd_entry *e = resolve_user(a, user);
+	int k;
+
+	if (!e)
+		return unc_error_set(err, ENOENT, "cannot add ranges to %s: no such user in %s",
+				     user, a->paths.passwd);
+	if (unc_subid_owner_valid(e->name, err) < 0) {
+		unc_error_prefix(err, "cannot add ranges to %s: the name", e->name);
+		return -1;
+	}
+	for (k = 0; k < 2; k++)
+		if (want(a, k) && add_one(a, k, e, count, has_start, start, ev, err) < 0)
+			return -1;
+	return 0;
+}
+
+int unc_subid_admin_del(struct unc_subid_admin *a, const char *user, int has_start, uint64_t start,
+			struct unc_subid_events *ev, struct unc_error *err)
+{
+	const struct passwd_entry *e = resolve_user(a, user);
+	size_t removed = 0, i;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		struct unc_subid_file *f = &a->file[k];
+		if (!want(a, k))
+			continue;
+		for (i = 0; i < f->n; i++) {
+			struct unc_subid_line *l = &f->lines[i];
+			if (!line_is_users(l, e, user) || (has_start && l->entry.start != start))
+				continue;
+			unc_subid_file_delete(f, i);
+			removed++;
+			if (event(ev, UNC_SUBID_REMOVED, k, e ? e->name : user, l->entry.start,
+				  l->entry.count, l->lineno, err) < 0)
+				return -1;
+		}
+	}
+	if (removed > 0)
+		return 0;
+	{
+		char where[1024], what[64] = "";
+		if (a->kinds == UNC_KIND_BOTH)
+			snprintf(where, sizeof where, "%s or %s", a->paths.file[UNC_SUBUID],
+				 a->paths.file[UNC_SUBGID]);
+		else
+			snprintf(
+			    where, sizeof where, "%s",
+			    a->paths.file[a->kinds == UNC_KIND_UIDS ? UNC_SUBUID : UNC_SUBGID]);
+		if (has_start)
+			snprintf(what, sizeof what, " starting at %" PRIu64, start);
+		return unc_error_set(err, ENOENT,
+				     "cannot delete %s's ranges: %s holds no range%s in %s",
+				     e ? e->name : user, e ? e->name : user, what, where);
+	}
+}
+
+int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added[2],
+			 struct unc_error *err)
+{
+	_cleanup_free_ unsigned char *holds = NULL;
+	int k;
+
+	holds = malloc(a->pw.n ? a->pw.n : 1);
+	if (!holds)
+		return unc_error_sys(err, ENOMEM, "cannot sync");
+	for (k = 0; k < 2; k++) {
+		struct unc_subid_file *f = &a->file[k];
+		uint64_t min, max, dflt, n = count;
+		size_t i;
+
+		added[k] = 0;
+		if (!want(a, k))
+			continue;
+		window(a, k, &min, &max, &dflt);
+		if (n == 0)
+			n = dflt;
+		/* who holds a range already: one lookup per line */
+		memset(holds, 0, a->pw.n);
+		for (i = 0; i < f->n; i++) {
+			const struct unc_subid_line *l = &f->lines[i];
+			const struct passwd_entry *e;
+			if (!l->parsed || l->deleted)
+				continue;
+			e = unc_user_by_owner(&a->ix, l->entry.owner, l->entry.owner_len);
+			if (e)
+				holds[e - a->pw.v] = 1;
+		}
+		if (alloc_prepare(a, k, err) < 0)
+			return -1;
+		for (i = 0; i < a->pw.n; i++) {
+			const struct passwd_entry *e = &a->pw.v[i];
+			uint64_t start;
+			if (e->uid < a->defs.uid_min || e->uid > a->defs.uid_max || holds[i])
+				continue;
+			/* a name listed twice: the first entry is the user */
+			if (unc_user_by_name(&a->ix, e->name, strlen(e->name)) != e)
+				continue;
+			/* a UID's first entry holds for every name sharing it */
+			if (holds[unc_user_by_uid(&a->ix, e->uid) - a->pw.v] &&
+			    unc_user_by_uid(&a->ix, e->uid) != e)
+				continue;
+			if (unc_subid_owner_valid(e->name, NULL) < 0)
+				continue;
+			if (unc_subid_alloc_first_fit(&a->alloc[k], min, max, n, &start, err) < 0) {
+				if (err && err->errnum == ENOSPC) {
+					char why[UNC_ERROR_MSG_MAX];
+					snprintf(why, sizeof why, "%s", err->msg);
+					unc_error_set(
+					    err, ENOSPC,
+					    "cannot give %s %" PRIu64 " subordinate %s in %s: %s",
+					    e->name, n, kind_ids[k], a->paths.file[k], why);
+					unc_error_hint(
+					    err,
+					    "raise %s in %s, or delete ranges that are no "
+					    "longer needed; nothing was written",
+					    k == UNC_SUBUID ? "SUB_UID_MAX" : "SUB_GID_MAX",
+					    a->paths.login_defs);
+				}
+				return -1;
+			}
+			if (unc_subid_file_append(f, e->name, start, n, err) < 0)
+				return -1;
+			added[k]++;
+		}
+	}
+	return 0;
+}
+
+int unc_subid_admin_commit(struct unc_subid_admin *a, int written[2], enum unc_subid_kind *failed,
+			   struct unc_error *err)
+{
+	int k;
+
+	written[0] = written[1] = 0;
+	for (k = 0; k < 2; k++) {
+		struct unc_subid_file *f = &a->file[k];
+		_cleanup_free_ char *data = NULL;
+		size_t len;
+		int replaced = 0;
+
+		if (!want(a, k) || !f->changed)
+			continue;
+		*failed = (enum unc_subid_kind)k;
+		if (unc_subid_file_serialise(f, &data, &len, err) < 0)
+			return -1;
+		if (unc_atomic_replace(a->paths.file[k], data, len, a->exists[k] ? f->buf : NULL,
+				       f->len, 0644, &replaced, err) < 0) {
+			written[k] = replaced;
+			return -1;
+		}
+		written[k] = 1;
+	}
+	return 0;
+}
+
+void unc_subid_admin_end(struct unc_subid_admin *a)
+{
+	struct unc_subid_paths *p = &a->paths;
+	int k;
+
+	unc_shadow_unlock_all(&a->lock);
+	for (k = 0; k < 2; k++) {
+		unc_subid_file_free(&a->file[k]);
+		if (a->alloc_ready[k])
+			unc_subid_alloc_free(&a->alloc[k]);
+		free(p->file[k]);
+	}
+	unc_user_index_free(&a->ix);
+	unc_passwd_free(&a->pw);
+	unc_group_free(&a->gr);
+	free(p->etc);
+	free(p->passwd);
+	free(p->group);
+	free(p->login_defs);
+	free(p->nsswitch);
+	free(p->pwd_lock);
+	memset(a, 0, sizeof *a);
+}
+
+void unc_subid_events_free(struct unc_subid_events *ev)
+{
+	free(ev->v);
+	ev->v = NULL;
+	ev->n = ev->cap = 0;
+}
+
+/* list: group lines by owner string. */
+struct owner_ref {
+	const char *owner;
+	size_t len;
+	int kind;
+	size_t seq;
+	uint64_t start, count;
+};
+
+static int cmp_owner_ref(const void *x, const void *y)
+{
+	const struct owner_ref *p = x, *q = y;
+	size_t n = p->len < q->len ? p->len : q->len;
+	int c = memcmp(p->owner, q->owner, n);
+
+	if (c)
+		return c;
+	if (p->len != q->len)
+		return p->len < q->len ? -1 : 1;
+	return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+static int cmp_holder_first(const void *x, const void *y)
+{
+	const struct unc_subid_holder *p = x, *q = y;
+
+	return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+static int holder_add_range(struct unc_subid_holder *h, int k, uint64_t start, uint64_t count,
+			    struct unc_error *err)
+{
+	if (unc_subid_list_add(&h->ranges[k], start, count) < 0)
+		return unc_error_sys(err, ENOMEM, "cannot list");
+	return 0;
+}
+
+int unc_subid_admin_holders(struct unc_subid_admin *a, char *const *users, size_t nusers,
+			    struct unc_subid_holders *out, struct unc_error *err)
+{
+	size_t i, j, k;
+
+	memset(out, 0, sizeof *out);
+	if (nusers > 0) {
+		out->v = calloc(nusers, sizeof *out->v);
+		if (!out->v)
+			return unc_error_sys(err, ENOMEM, "cannot list");
+		for (i = 0; i < nusers; i++) {
+			const struct passwd_entry *e = resolve_user(a, users[i]);
+			struct unc_subid_holder *h = &out->v[out->n++];
+			int found = 0;
+			h->owner = e ? e->name : users[i];
+			h->owner_len = strlen(h->owner);
+			for (k = 0; k < 2; k++) {
+				const struct unc_subid_file *f = &a->file[k];
+				if (!want(a, (int)k))
+					continue;
+				for (j = 0; j < f->n; j++) {
+					const struct unc_subid_line *l = &f->lines[j];
+					if (!line_is_users(l, e, users[i]))
+						continue;
+					found = 1;
+					if (holder_add_range(h, (int)k, l->entry.start,
+							     l->entry.count, err) < 0)
+						return -1;
+				}
+			}
+			if (!e && !found)
+				return unc_error_set(err, ENOENT,
+						     "%s: no such user in %s, and no owner of "
+						     "that name",
+						     users[i], a->paths.passwd);
+		}
+		return 0;
+	}
+
+	{
+		_cleanup_free_ struct owner_ref *refs = NULL;
+		size_t nrefs = 0, total = a->file[0].n + a->file[1].n, seq = 0;
+
+		refs = malloc((total ? total : 1) * sizeof *refs);
+		if (!refs)
+			return unc_error_sys(err, ENOMEM, "cannot list");
+		for (k = 0; k < 2; k++) {
+			const struct unc_subid_file *f = &a->file[k];
+			if (!want(a, (int)k))
+				continue;
+			for (j = 0; j < f->n; j++) {
+				const struct unc_subid_line *l = &f->lines[j];
+				if (!l->parsed || l->deleted)
+					continue;
+				refs[nrefs++] = (struct owner_ref){
+				    l->entry.owner, l->entry.owner_len, (int)k,
+				    seq++,	    l->entry.start,	l->entry.count};
+			}
+		}
+		qsort(refs, nrefs, sizeof *refs, cmp_owner_ref);
+		out->v = calloc(nrefs ? nrefs : 1, sizeof *out->v);
+		if (!out->v)
+			return unc_error_sys(err, ENOMEM, "cannot list");
+		for (i = 0; i < nrefs; i = j) {
+			struct unc_subid_holder *h = &out->v[out->n++];
+			/* the first appearance (lowest seq) names the group */
+			h->owner = refs[i].owner;
+			h->owner_len = refs[i].len;
+			h->seq = refs[i].seq;
+			for (j = i; j < nrefs && refs[j].len == refs[i].len &&
+				    memcmp(refs[j].owner, refs[i].owner, refs[i].len) == 0;
+			     j++)
+				if (holder_add_range(h, refs[j].kind, refs[j].start, refs[j].count,
+						     err) < 0)
+					return -1;
+		}
+	}
+	qsort(out->v, out->n, sizeof *out->v, cmp_holder_first);
+	return 0;
+}
+
+void unc_subid_holders_free(struct unc_subid_holders *h)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < h->n; i++)
+		for (k = 0; k < 2; k++)
+			unc_subid_list_free(&h->v[i].ranges[k]);
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
+}

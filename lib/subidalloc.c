@@ -1,0 +1,158 @@
+#include "subidalloc.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+void unc_subid_alloc_init(struct unc_subid_alloc *a)
+{
+	memset(a, 0, sizeof *a);
+}
+
+static int push(struct unc_id_interval **v, size_t *n, size_t *cap, uint64_t start, uint64_t end)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		struct unc_id_interval *bigger = realloc(*v, c * sizeof *bigger);
+		if (!bigger)
+			return -ENOMEM;
+		*v = bigger;
+		*cap = c;
+	}
+	(*v)[*n].start = start;
+	(*v)[*n].end = end;
+	(*n)++;
+	return 0;
+}
+
+int unc_subid_alloc_use(struct unc_subid_alloc *a, uint64_t start, uint64_t count,
+			struct unc_error *err)
+{
+	uint64_t end;
+
+	if (count == 0)
+		return 0;
+	end = UINT64_MAX - start < count ? UINT64_MAX : start + count;
+	if (push(&a->used, &a->n, &a->cap, start, end) < 0)
+		return unc_error_sys(err, ENOMEM, "cannot record the IDs in use");
+	a->sorted = 0;
+	return 0;
+}
+
+static int cmp_interval(const void *x, const void *y)
+{
+	const struct unc_id_interval *p = x, *q = y;
+
+	if (p->start != q->start)
+		return p->start < q->start ? -1 : 1;
+	if (p->end != q->end)
+		return p->end < q->end ? -1 : 1;
+	return 0;
+}
+
+/* Fold the fresh allocations in, sort, merge touching or overlapping
+ * intervals, and forget the sweep. */
+static int normalise(struct unc_subid_alloc *a, struct unc_error *err)
+{
+	size_t i, out = 0;
+
+	for (i = 0; i < a->nfresh; i++)
+		if (push(&a->used, &a->n, &a->cap, a->fresh[i].start, a->fresh[i].end) < 0)
+			return unc_error_sys(err, ENOMEM, "cannot record the IDs in use");
+	a->nfresh = 0;
+	if (a->n > 1)
+		qsort(a->used, a->n, sizeof *a->used, cmp_interval);
+	for (i = 0; i < a->n; i++) {
+		if (out > 0 && a->used[i].start <= a->used[out - 1].end) {
+			if (a->used[i].end > a->used[out - 1].end)
+				a->used[out - 1].end = a->used[i].end;
+			continue;
+		}
+		a->used[out++] = a->used[i];
+	}
+	a->n = out;
+	a->sorted = 1;
+	a->last_count = 0;
+	return 0;
+}
+
+int unc_subid_alloc_first_fit(struct unc_subid_alloc *a, uint64_t min, uint64_t max, uint64_t count,
+			      uint64_t *start, struct unc_error *err)
+{
+	uint64_t pos;
+	size_t idx;
+
+	if (count == 0)
+		return unc_error_set(err, EINVAL, "cannot allocate 0 IDs");
+	if (min > max)
+		return unc_error_set(err, EINVAL, "empty ID window %" PRIu64 "-%" PRIu64, min, max);
+	/* Positions below the sweep were refused for last_count IDs, so they
+	 * are refused for as many or more: go on from there. Otherwise start
+	 * again from min. */
+	if (!a->sorted || a->last_count == 0 || count < a->last_count || min != a->last_min) {
+		if (normalise(a, err) < 0)
+			return -ENOMEM;
+		a->pos = min;
+		a->idx = 0;
+		a->last_min = min;
+	}
+	pos = a->pos;
+	idx = a->idx;
+	for (;;) {
+		while (idx < a->n && a->used[idx].end <= pos)
+			idx++;
+		if (pos > max || max - pos < count - 1) {
+			a->pos = pos;
+			a->idx = idx;
+			a->last_count = count;
+			return unc_error_set(
+			    err, ENOSPC, "no free range of %" PRIu64 " IDs in %" PRIu64 "-%" PRIu64,
+			    count, min, max);
+		}
+		if (idx < a->n && a->used[idx].start < pos + count) {
+			pos = a->used[idx].end;
+			idx++;
+			continue;
+		}
+		break;
+	}
+	if (push(&a->fresh, &a->nfresh, &a->capfresh, pos, pos + count) < 0)
+		return unc_error_sys(err, ENOMEM, "cannot record the IDs in use");
+	*start = pos;
+	a->pos = pos + count;
+	a->idx = idx;
+	a->last_count = count;
+	return 0;
+}
+
+int unc_subid_alloc_overlaps(struct unc_subid_alloc *a, uint64_t start, uint64_t count)
+{
+	uint64_t end;
+	size_t lo = 0, hi;
+
+	if (count == 0)
+		return 0;
+	if (!a->sorted || a->nfresh > 0) {
+		if (normalise(a, NULL) < 0)
+			return 1; /* cannot tell: say taken */
+	}
+	end = UINT64_MAX - start < count ? UINT64_MAX : start + count;
+	/* first interval that ends after start */
+	hi = a->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a->used[mid].end <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < a->n && a->used[lo].start < end;
+}
+
+void unc_subid_alloc_free(struct unc_subid_alloc *a)
+{
+	free(a->used);
+	free(a->fresh);
+	memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,42 @@
+/* subidcheck.h: what is wrong with a subuid or subgid file.
+ *
+ * Finds, with line numbers: ranges of different owners that overlap,
+ * ranges holding a real UID (GID), owners that are no longer users,
+ * ranges past 2^32-1, zero counts, and lines that shadow skips or that
+ * shadow versions read differently (blanks, CRLF, '#' lines, extra
+ * fields, hex and octal numbers, no final newline). Sorting once makes
+ * it O(n log n): a 50,000-line file takes milliseconds. */
+#ifndef UNC_SUBIDCHECK_H
+#define UNC_SUBIDCHECK_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "subid.h"
+#include "subidfile.h"
+#include "userindex.h"
+
+struct unc_subid_problem {
+	enum unc_subid_kind kind;
+	size_t line;	  /* 1-based */
+	const char *type; /* "overlap", "real-id", "unknown-owner", "too-large",
+			     "zero-count", "skipped", "ambiguous", "comment",
+			     "no-newline" */
+	char *message;
+	size_t seq; /* order found, to keep a line's problems in order */
+};
+
+struct unc_subid_problems {
+	struct unc_subid_problem *v;
+	size_t n, cap;
+};
+
+/* Append f's problems to out (in line order); passwd_path names the
+ * passwd file in messages. */
+int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kind,
+			 const struct unc_user_index *ix, const char *passwd_path,
+			 struct unc_subid_problems *out, struct unc_error *err);
+
+void unc_subid_problems_free(struct unc_subid_problems *p);
+
+#endif
