@@ -49,6 +49,12 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		unc_report_error(report_fd, rep, 125, &err);
 		return;
 	}
+	/* The switch comes after the mounts and --root, so the user is
+	 * looked up in the namespace's own /etc/passwd. */
+	if ((spec->user || spec->caps) && unc_user_become(spec->user, spec->caps, &err) < 0) {
+		unc_report_error(report_fd, rep, 125, &err);
+		return;
+	}
 	if (spec->pid_init) {
 		int st = unc_pidinit_run(spec->argv, &ctx->orig_mask, report_fd, ctx->status_fd,
 					 rep);

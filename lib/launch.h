@@ -12,6 +12,7 @@
 #include "idmap.h"
 #include "mapper.h"
 #include "child.h"
+#include "userswitch.h"
 
 enum unc_mapper_kind {
 	UNC_MAPPER_HELPERS = 0, /* newuidmap + newgidmap */
@@ -37,6 +38,11 @@ struct launch_spec {
 			     * forks the command, forwards signals, reaps */
 	unc_setup_fn setup; /* may be NULL */
 	void *setup_arg;
+	/* After setup: become this user (uncmap --user), resolved in the
+	 * namespace's root, and keep these capabilities; NULL for root
+	 * with every capability. */
+	const struct user_request *user;
+	const struct caps_spec *caps;
 };
 
 enum unc_launch_failure {

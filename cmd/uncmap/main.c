@@ -16,6 +16,7 @@
 #include "numparse.h"
 #include "subid.h"
 #include "uncmap_check.h"
+#include "userswitch.h"
 
 #define PROG        "uncmap"
 #define EXIT_UNCMAP 125
@@ -37,6 +38,10 @@ struct options {
 	const char *root, *hostname, *wd;
 	struct mount_op mount_ops[256];
 	size_t nmount_ops;
+	/* the user switch and capabilities (part 3) */
+	struct user_request user;
+	int have_user, have_caps;
+	struct caps_spec caps;
 };
 
 static const struct idmap_names uid_names = {"UID", "--map-uid"};
@@ -87,6 +92,13 @@ static void usage(void)
 	      "     --cgroup                 new cgroup namespace\n"
 	      "     --wd <dir>               working directory inside (default: the current\n"
 	      "                                one when it exists inside, else /)\n"
+	      "\n"
+	      "     --user <user>[:<group>]  run the program as <user> (a name from the\n"
+	      "                                namespace's /etc/passwd, inside --root, or a\n"
+	      "                                number), with its groups or <group>\n"
+	      "     --cap-add <cap,...>      keep these capabilities (for --user too)\n"
+	      "     --cap-drop <cap,...|ALL> drop these capabilities, bounding set included\n"
+	      "     --no-new-privs           the program can gain no privilege by execve\n"
 	      "\n"
 	      " -h, --help                   display this help\n"
 	      " -V, --version                display version\n"
@@ -162,6 +174,10 @@ enum {
 	OPT_NET,
 	OPT_CGROUP,
 	OPT_WD,
+	OPT_USER,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_NO_NEW_PRIVS,
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -193,6 +209,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"net", no_argument, NULL, OPT_NET},
 		{"cgroup", no_argument, NULL, OPT_CGROUP},
 		{"wd", required_argument, NULL, OPT_WD},
+		{"user", required_argument, NULL, OPT_USER},
+		{"cap-add", required_argument, NULL, OPT_CAP_ADD},
+		{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+		{"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -338,6 +358,25 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (optarg[0] == '\0')
 				return fail("--wd: empty value, expected a directory");
 			o->wd = optarg;
+			break;
+		case OPT_USER:
+			if (unc_user_request_parse(optarg, &o->user, "--user", &err) < 0)
+				return fail_err(&err);
+			o->have_user = 1;
+			break;
+		case OPT_CAP_ADD:
+		case OPT_CAP_DROP:
+			if (c == OPT_CAP_ADD
+				    ? unc_caps_parse_list(optarg, 0, &o->caps.add, NULL, "--cap-add",
+							  &err) < 0
+				    : unc_caps_parse_list(optarg, 1, &o->caps.drop,
+							  &o->caps.drop_all, "--cap-drop", &err) < 0)
+				return fail_err(&err);
+			o->have_caps = 1;
+			break;
+		case OPT_NO_NEW_PRIVS:
+			o->caps.no_new_privs = 1;
+			o->have_caps = 1;
 			break;
 		case 'h':
 			usage();
@@ -527,6 +566,8 @@ int main(int argc, char **argv)
 		return fail_err(&err);
 	spec.setup = unc_container_setup;
 	spec.setup_arg = &container;
+	spec.user = o.have_user ? &o.user : NULL;
+	spec.caps = o.have_caps ? &o.caps : NULL;
 	if (privileged)
 		spec.mapper = UNC_MAPPER_DIRECT;
 	else if (unc_idmap_is_only_self(&spec.uid_plan, uid) &&
@@ -543,6 +584,10 @@ int main(int argc, char **argv)
 	}
 	unc_subid_list_free(&subuids);
 	unc_subid_list_free(&subgids);
+	if (spec.user && spec.mapper == UNC_MAPPER_SELF)
+		fprintf(stderr, PROG ": setgroups is denied in a map of only your own ID: --user "
+				     "sets the primary group only, supplementary groups are "
+				     "unchanged\n");
 
 	unc_error_clear(&err);
 	r = unc_launch_run(&spec, &res, &err);
