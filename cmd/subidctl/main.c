@@ -383,8 +383,11 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 	size_t i, added[2] = {0, 0};
 	int rc = 0;
 
-	if (unc_subid_admin_begin(a, !o->dry_run, &err) < 0)
-		return fail_err(&err);
+	if (unc_subid_admin_begin(a, !o->dry_run, &err) < 0) {
+		fail_err(&err);
+		fprintf(stderr, PROG ": nothing was written\n");
+		return EXIT_FAIL;
+	}
 	for (i = 0; i < o->nusers && rc == 0; i++) {
 		int r;
 		if (o->cmd == CMD_ADD)
@@ -403,11 +406,15 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 		unc_subid_events_free(&ev);
 		return rc;
 	}
-	report_events(a, &ev, o->dry_run);
-	unc_subid_events_free(&ev);
-	if (o->dry_run)
+	if (o->dry_run) {
+		report_events(a, &ev, 1);
+		unc_subid_events_free(&ev);
 		return print_diffs(a);
+	}
 	rc = commit(a);
+	if (rc == 0)
+		report_events(a, &ev, 0);
+	unc_subid_events_free(&ev);
 	if (rc == 0 && o->cmd == CMD_SYNC) {
 		int k;
 		for (k = 0; k < 2; k++) {
