@@ -21,8 +21,20 @@ const size_t unc_forwarded_signals_n =
 struct child_ctx {
 	const struct launch_spec *spec;
 	sigset_t orig_mask;
-	int status_fd; /* the init's end of the status pipe */
+	int status_fd;   /* the init's end of the status pipe */
+	int lifeline_fd; /* read end; hangs up when uncmap is gone */
+	int lifeline_wr; /* uncmap's end, closed in the child */
 };
+
+/* In the command's process, just before exec. The switch comes after the
+ * mounts and --root, so the user is looked up in the namespace's own
+ * /etc/passwd; the init itself stays root so it can kill what remains. */
+static int prepare_command(void *arg, struct unc_error *err)
+{
+	const struct launch_spec *spec = arg;
+
+	return unc_user_become(spec->user, spec->caps, err);
+}
 
 /* In the child, after release: become root of the namespace, run the
  * caller's setup, then exec (or become the init that does). */
@@ -33,6 +45,7 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 	struct unc_error err;
 
 	unc_error_clear(&err);
+	close(ctx->lifeline_wr);
 	/* With --map-root=sub our own IDs are unmapped; become 0 inside.
 	 * Capabilities stay: the switch is to UID 0. */
 	if (setresgid(0, 0, 0) < 0) {
@@ -49,18 +62,22 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		unc_report_error(report_fd, rep, 125, &err);
 		return;
 	}
-	/* The switch comes after the mounts and --root, so the user is
-	 * looked up in the namespace's own /etc/passwd. */
-	if ((spec->user || spec->caps) && unc_user_become(spec->user, spec->caps, &err) < 0) {
-		unc_report_error(report_fd, rep, 125, &err);
-		return;
+	{
+		/* An init (PID 1 with --pid, else a supervisor) stands between
+		 * uncmap and the command, so that nothing of the namespace
+		 * outlives uncmap, even when it is killed. */
+		struct pidinit_args a = {
+			.argv = spec->argv,
+			.orig_mask = &ctx->orig_mask,
+			.report_fd = report_fd,
+			.status_fd = ctx->status_fd,
+			.lifeline_fd = ctx->lifeline_fd,
+			.own_pid_ns = spec->pid_init,
+			.prepare = (spec->user || spec->caps) ? prepare_command : NULL,
+			.prepare_arg = (void *)spec,
+		};
+		_exit(unc_pidinit_run(&a, rep));
 	}
-	if (spec->pid_init) {
-		int st = unc_pidinit_run(spec->argv, &ctx->orig_mask, report_fd, ctx->status_fd,
-					 rep);
-		_exit(st);
-	}
-	unc_exec_command(spec->argv, &ctx->orig_mask, report_fd, rep);
 }
 
 static int exit_status_of(int wstatus)
@@ -116,7 +133,10 @@ static int wait_child(struct unc_child *child, int sfd, int status_fd, struct la
 			int st;
 			if (unc_read_all(status_fd, &st, sizeof st) == (ssize_t)sizeof st &&
 			    st >= 0 && st <= 255) {
-				(void)waitpid(child->pid, NULL, WNOHANG);
+				/* reap it: an orphaned zombie would pin the
+				 * user namespace until some init reaps it */
+				while (waitpid(child->pid, NULL, 0) < 0 && errno == EINTR)
+					;
 				child->pid = -1;
 				if (have_report) {
 					res->failure = UNC_LAUNCH_FAIL_CHILD;
@@ -171,7 +191,7 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res,
 	struct child_ctx ctx = {.spec = spec};
 	struct unc_child child;
 	sigset_t block;
-	int sfd = -1, status, status_pipe[2] = {-1, -1};
+	int sfd = -1, status, status_pipe[2] = {-1, -1}, lifeline[2] = {-1, -1};
 	size_t i;
 
 	memset(res, 0, sizeof *res);
@@ -180,13 +200,15 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res,
 		sigaddset(&block, unc_forwarded_signals[i]);
 	sigprocmask(SIG_BLOCK, &block, &ctx.orig_mask);
 	sfd = signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (spec->pid_init && pipe2(status_pipe, O_CLOEXEC) < 0) {
+	if (pipe2(status_pipe, O_CLOEXEC) < 0 || pipe2(lifeline, O_CLOEXEC) < 0) {
 		unc_error_sys(err, errno, "cannot create a pipe");
 		res->failure = UNC_LAUNCH_FAIL_SETUP;
 		res->status = 125;
 		goto out;
 	}
 	ctx.status_fd = status_pipe[1];
+	ctx.lifeline_fd = lifeline[0];
+	ctx.lifeline_wr = lifeline[1];
 
 	if (unc_spawn_paused(spec->clone_flags, child_main, &ctx, &child, err) < 0) {
 		res->failure = UNC_LAUNCH_FAIL_SETUP;
@@ -213,6 +235,8 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res,
 		close(status_pipe[1]);
 		status_pipe[1] = -1;
 	}
+	close(lifeline[0]);
+	lifeline[0] = -1;
 	if (unc_child_release(&child, err) < 0) {
 		unc_child_abort(&child);
 		res->failure = UNC_LAUNCH_FAIL_SETUP;
@@ -235,6 +259,10 @@ out:
 		close(status_pipe[0]);
 	if (status_pipe[1] >= 0)
 		close(status_pipe[1]);
+	/* lifeline[1] stays open until uncmap exits: its hang-up is how the
+	 * namespace learns that uncmap is gone. */
+	if (lifeline[0] >= 0)
+		close(lifeline[0]);
 	sigprocmask(SIG_SETMASK, &ctx.orig_mask, NULL);
 	return res->status;
 }

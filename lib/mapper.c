@@ -122,7 +122,14 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 		return -1;
 	}
 	if (run->pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		sigset_t none;
+		int devnull;
+		/* the launch blocks the relayed signals and uncmap ignores
+		 * SIGPIPE: the helper gets neither */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 ||
 		    dup2(out[1], 2) < 0)
 			_exit(127);

@@ -1,23 +1,45 @@
-/* pidinit.h: PID 1 of a new PID namespace (in the manner of catatonit).
+/* pidinit.h: the process between uncmap and the command, inside the
+ * namespace (in the manner of catatonit).
  *
- * All signals it cares about are blocked and read from a signalfd. It
- * forks the command (which restores the original mask before exec),
- * relays SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to it,
- * reaps every child that ends (orphans included), and when the command
- * ends, reaps what is left to reap and returns the command's status
- * (128+N for signal N). The kernel then kills whatever still runs in the
- * namespace. */
+ * With a new PID namespace it is PID 1 there; without one it is a
+ * supervisor (a child subreaper). Either way, the signals it cares about
+ * are blocked and read from a signalfd. It starts the command (which
+ * restores the original mask before exec), relays SIGINT, SIGQUIT,
+ * SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to it, reaps every child that ends
+ * (orphans included), and when the command ends, reaps what is left to
+ * reap, writes the command's status (128+N for signal N) to status_fd and
+ * returns it.
+ *
+ * The lifeline is the read end of a pipe whose write end only uncmap
+ * holds: when it hangs up, uncmap is gone (even by SIGKILL), and nothing
+ * of the namespace may outlive it. PID 1 then exits, and the kernel kills
+ * the PID namespace; a supervisor kills every process of its user
+ * namespace (found through /proc/PID/ns/user, signalled through pidfds). */
 #ifndef UNC_PIDINIT_H
 #define UNC_PIDINIT_H
 
 #include <signal.h>
 
 #include "child.h"
+#include "error.h"
 
-/* status_fd: where the command's status is written (4 bytes) as soon as
- * it is known, so uncmap can exit without waiting for the namespace's
- * teardown; -1 for none. */
-int unc_pidinit_run(char *const argv[], const sigset_t *orig_mask, int report_fd, int status_fd,
-		    struct unc_child_report *rep);
+struct pidinit_args {
+	char *const *argv;
+	const sigset_t *orig_mask;
+	int report_fd;   /* the command's exec failure goes here */
+	int status_fd;   /* the command's status, as soon as known; -1: none */
+	int lifeline_fd; /* hangs up when uncmap is gone; -1: none */
+	int own_pid_ns;  /* 1: PID 1 of a new PID namespace */
+	/* Runs in the command's process just before exec (the user switch),
+	 * may be NULL. A failure is reported with status 125. */
+	int (*prepare)(void *arg, struct unc_error *err);
+	void *prepare_arg;
+};
+
+int unc_pidinit_run(const struct pidinit_args *a, struct unc_child_report *rep);
+
+/* Kill (SIGKILL) every other process whose user namespace is ours, until
+ * none is left. Returns how many were signalled. */
+int unc_kill_userns_processes(void);
 
 #endif

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <pwd.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "container.h"
 #include "launch.h"
 #include "numparse.h"
+#include "procsafety.h"
 #include "subid.h"
 #include "uncmap_check.h"
 #include "userswitch.h"
@@ -142,6 +144,16 @@ static int fail_err(const struct unc_error *err)
 static int fail_check(void)
 {
 	return fail("run 'uncmap --check' for a diagnosis");
+}
+
+/* Output that did not reach standard output is a failure, said once. */
+static int finish_stdout(void)
+{
+	struct unc_error err;
+
+	if (unc_flush_stdout(&err) < 0)
+		return fail_err(&err);
+	return 0;
 }
 
 static int try_help(void)
@@ -380,10 +392,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			usage();
-			exit(0);
+			exit(finish_stdout());
 		case 'V':
 			printf(PROG " " UNC_VERSION "\n");
-			exit(0);
+			exit(finish_stdout());
 		default:
 			return try_help();
 		}
@@ -506,6 +518,13 @@ int main(int argc, char **argv)
 	gid_t gid = getgid();
 	int privileged, r;
 
+	/* Nothing we open may land on 0, 1 or 2; a broken pipe is reported,
+	 * not a silent death (the command gets SIGPIPE's default back). */
+	unc_guard_std_fds();
+	signal(SIGPIPE, SIG_IGN);
+	unc_error_clear(&err);
+	if (unc_refuse_setid(&err) < 0)
+		return fail_err(&err);
 	r = parse_options(argc, argv, &o);
 	if (r)
 		return r;
@@ -531,9 +550,7 @@ int main(int argc, char **argv)
 	if (o.print_map) {
 		print_plan("uid", &spec.uid_plan, o.map_uid.n ? "" : subuids.source);
 		print_plan("gid", &spec.gid_plan, o.map_gid.n ? "" : subgids.source);
-		if (fflush(stdout) != 0 || ferror(stdout))
-			return fail("cannot write the map: %s", strerror(errno));
-		return 0;
+		return finish_stdout();
 	}
 
 	if (o.argv[0] == NULL) {

@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# Hardening: the lifecycle under faults, and refusals (issue 7).
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+suite_teardown() {
+	pkill -KILL -f 'sleep [0-9]+\.[0-9]+$' 2>/dev/null || true
+}
+
+@test "uncmap refuses to run setuid, with a message" {
+	need_hermetic
+	cp "$UNC_PREFIX/bin/uncmap" "$WORK/uncmap-suid"
+	chown bob "$WORK/uncmap-suid"
+	chmod 4755 "$WORK/uncmap-suid"
+	run as alice "$WORK/uncmap-suid" -- touch marker
+	assert_failure 125
+	assert_output "uncmap: refusing to run setuid (real UID 2001, effective UID 2002): it needs no privilege of its own; remove the bit with chmod u-s"
+	[ ! -e marker ]
+}
+
+@test "uncmap refuses to run setgid, with a message" {
+	need_hermetic
+	cp "$UNC_PREFIX/bin/uncmap" "$WORK/uncmap-sgid"
+	chgrp bob "$WORK/uncmap-sgid"
+	chmod 2755 "$WORK/uncmap-sgid"
+	run as alice "$WORK/uncmap-sgid" --print-map
+	assert_failure 125
+	assert_output "uncmap: refusing to run setgid (real GID 2001, effective GID 2002): it needs no privilege of its own; remove the bit with chmod g-s"
+}
+
+@test "helpers run with a minimal, fixed environment" {
+	cat >"$WORK/envhelper" <<EOF2
+#!/bin/sh
+env > $WORK/helper-env
+exec /usr/bin/newuidmap "\$@"
+EOF2
+	chmod 755 "$WORK/envhelper"
+	run as alice env LD_PRELOAD= SECRET=1 uncmap --newuidmap "$WORK/envhelper" -- true
+	assert_success
+	run sort "$WORK/helper-env"
+	assert_output $'LC_ALL=C\nPATH=/usr/sbin:/usr/bin:/sbin:/bin\nPWD='"$WORK"
+}
+
+@test "closed standard output: uncmap says so and fails instead of losing output" {
+	run as alice sh -c 'uncmap --print-map >&-'
+	assert_failure 125
+	assert_output 'uncmap: cannot write to standard output: Bad file descriptor'
+	run as alice sh -c 'uncmap --help >&-'
+	assert_failure 125
+	assert_output 'uncmap: cannot write to standard output: Bad file descriptor'
+}
+
+@test "a closed standard output stays closed for the command; no pipe of ours takes its place" {
+	run as alice sh -c 'uncmap -- sh -c "echo x >&1" >&-'
+	assert_failure
+	refute_output --partial 'uncmap:'
+}
+
+@test "broken pipe: uncmap reports it and exits non-zero instead of dying silently" {
+	as_argv alice
+	run "${AS[@]}" python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(["uncmap", "--help"], stdout=w, stderr=subprocess.PIPE)
+sys.stdout.write("%d %s" % (p.returncode, p.stderr.decode()))'
+	assert_output '125 uncmap: cannot write to standard output: Broken pipe'
+}
+
+@test "the command gets the default SIGPIPE back, and no blocked signal" {
+	run as alice uncmap -- grep -E '^Sig(Ign|Blk)' /proc/self/status
+	assert_success
+	assert_line --regexp '^SigIgn:[[:space:]]+0+$'
+	assert_line --regexp '^SigBlk:[[:space:]]+0+$'
+}
+
+@test "--pid: a command that ignores SIGTERM keeps uncmap waiting; it exits when the command does" {
+	mkfifo "$WORK/ready" "$WORK/got" "$WORK/go"
+	chmod 666 "$WORK/ready" "$WORK/got" "$WORK/go"
+	as_argv alice
+	"${AS[@]}" uncmap --pid -- sh -c "trap 'echo term > $WORK/got' TERM; echo go > $WORK/ready; until read x < $WORK/go; do :; done 2>/dev/null; exit 3" &
+	local upid=$!
+	read -r _ <"$WORK/ready"
+	kill -TERM "$upid"
+	read -r got <"$WORK/got"
+	[ "$got" = term ]
+	# a second SIGTERM is relayed the same way; uncmap never escalates
+	kill -TERM "$upid"
+	read -r got <"$WORK/got"
+	[ "$got" = term ]
+	kill -0 "$upid"
+	echo done >"$WORK/go"
+	local st=0
+	wait "$upid" || st=$?
+	[ "$st" = 3 ]
+}
+
+# processes (and zombies) of alice or of her subordinate IDs, anywhere
+alice_procs() {
+	ps -eo uid=,stat= | awk -v me="$(uid_of alice)" \
+		'($1 == me || ($1 >= 100000 && $1 < 165536)) {print $2}'
+}
+
+@test "1,000 launches in a row: no descriptor, zombie, namespace or memory growth" {
+	local before_fds after_fds before_ns after_ns before_slab after_slab
+	before_fds=$(ls /proc/$$/fd | wc -l)
+	before_ns=$(lsns -n -t user | wc -l)
+	before_slab=$(awk '/^Slab:/ {print $2}' /proc/meminfo)
+	run alice_procs
+	assert_output ''
+	run as alice sh -c '
+		/usr/bin/time -f "rss %M" uncmap -- true
+		i=1; while [ $i -lt 999 ]; do uncmap -- true || exit 1; i=$((i+1)); done
+		/usr/bin/time -f "rss %M" uncmap -- true; echo $((i+1))'
+	assert_success
+	assert_line --index 2 '1000'
+	local first=${lines[0]#rss } last=${lines[1]#rss }
+	after_fds=$(ls /proc/$$/fd | wc -l)
+	after_ns=$(lsns -n -t user | wc -l)
+	after_slab=$(awk '/^Slab:/ {print $2}' /proc/meminfo)
+	echo "# fds of this shell $before_fds -> $after_fds, user namespaces $before_ns -> $after_ns, kernel slab $before_slab -> $after_slab KiB, uncmap peak RSS $first -> $last KiB" >&3
+	# nothing of alice's is left: no process holding a descriptor, no zombie
+	run alice_procs
+	assert_output ''
+	[ "$after_fds" -le "$before_fds" ]
+	[ "$after_ns" -le "$before_ns" ]
+	[ "$last" -le "$((first + 256))" ]
+	[ "$after_slab" -le "$((before_slab + 32768))" ]
+}
+
+@test "64 launches at once all succeed with correct maps" {
+	local i
+	for ((i = 0; i < 64; i++)); do
+		as alice uncmap -- cat /proc/self/uid_map >"$WORK/map.$i" 2>&1 &
+	done
+	wait
+	for ((i = 0; i < 64; i++)); do
+		run cat "$WORK/map.$i"
+		assert_line --index 0 --regexp "^ +0 +$(uid_of alice) +1$"
+		assert_line --index 1 --regexp '^ +1 +100000 +65535$'
+	done
+}
