@@ -61,7 +61,7 @@ static uint64_t *setting(struct unc_login_defs *d, const char *name, size_t len)
 
 	for (i = 0; i < sizeof table / sizeof table[0]; i++)
 		if (strlen(table[i].name) == len && memcmp(table[i].name, name, len) == 0)
-			return (uint64_t *)((char *)d + table[i].off);
+			return (uint64_t *)(void *)((char *)d + table[i].off);
 	return NULL;
 }
 
