@@ -62,10 +62,10 @@ static char *dup_field(const char *s, size_t len)
 
 /* Call fn for each line (without newline or a trailing \r? no: a \r stays
  * and makes numeric fields fail, as it does for glibc). */
-#define FOR_EACH_LINE(buf, len, line, llen, lineno)                                               \
-	for (const char *p_ = (buf), *stop_ = (buf) + (len), *nl_ = NULL; p_ < stop_;             \
+#define FOR_EACH_LINE(buf, len, line, llen, lineno)                                                \
+	for (const char *p_ = (buf), *stop_ = (buf) + (len), *nl_ = NULL; p_ < stop_;              \
 	     p_ = nl_ ? nl_ + 1 : stop_)                                                           \
-		if ((nl_ = memchr(p_, '\n', (size_t)(stop_ - p_))), ((line) = p_),                \
+		if ((nl_ = memchr(p_, '\n', (size_t)(stop_ - p_))), ((line) = p_),                 \
 		    ((llen) = nl_ ? (size_t)(nl_ - p_) : (size_t)(stop_ - p_)), ++(lineno), 1)
 
 static int passwd_add(struct passwd_db *db)
@@ -174,22 +174,29 @@ static void group_entry_free(struct group_entry *g)
 	free(g->members);
 }
 
+/* Split the member list. The array is sized once from the commas: growing
+ * it by one per member made a hostile line of 32,000 members cost
+ * quadratic copying. */
 static int parse_members(const char *s, size_t len, struct group_entry *g)
 {
 	const char *p = s, *stop = s + len;
+	size_t most = 1, i;
 
 	g->members = NULL;
 	g->nmembers = 0;
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		most += s[i] == ',';
+	g->members = malloc(most * sizeof *g->members);
+	if (!g->members)
+		return -ENOMEM;
 	while (p < stop) {
 		const char *comma = memchr(p, ',', (size_t)(stop - p));
 		size_t mlen = comma ? (size_t)(comma - p) : (size_t)(stop - p);
 		if (mlen > 0) {
-			char **m = realloc(g->members, (g->nmembers + 1) * sizeof *m);
-			if (!m)
-				return -ENOMEM;
-			g->members = m;
-			m[g->nmembers] = dup_field(p, mlen);
-			if (!m[g->nmembers])
+			g->members[g->nmembers] = dup_field(p, mlen);
+			if (!g->members[g->nmembers])
 				return -ENOMEM;
 			g->nmembers++;
 		}
@@ -268,8 +275,8 @@ const struct group_entry *unc_group_by_gid(const struct group_db *db, uint32_t g
 	return NULL;
 }
 
-int unc_group_list_for_user(const struct group_db *db, const char *user, gid_t primary,
-			    gid_t **out, size_t *n, struct unc_error *err)
+int unc_group_list_for_user(const struct group_db *db, const char *user, gid_t primary, gid_t **out,
+			    size_t *n, struct unc_error *err)
 {
 	size_t i, j, k, count = 1;
 	gid_t *list = malloc(sizeof *list);

@@ -225,14 +225,14 @@ int main(int argc, char **argv)
 	req.groups = o.groups;
 	if (unc_user_lookup(&req, &t, &err) < 0)
 		return fail_err(&err);
-	if (unc_user_switch(&t, NULL, &res, &err) < 0)
+	if (unc_user_switch(&t, NULL, &res, &err) < 0 || unc_user_setenv(&t, o.login, &err) < 0) {
+		unc_user_target_free(&t);
 		return fail_err(&err);
+	}
 	if (res.groups_denied)
 		fprintf(stderr,
 			PROG ": setgroups is denied in this user namespace: only the primary "
 			     "group was set, supplementary groups are unchanged\n");
-	if (unc_user_setenv(&t, o.login, &err) < 0)
-		return fail_err(&err);
 	enter_home(t.home, o.login);
 	r = run(&o, &t);
 	unc_user_target_free(&t);
