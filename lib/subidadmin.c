@@ -74,8 +74,6 @@ int unc_subid_admin_begin(struct unc_subid_admin *a, int for_write, struct unc_e
 		unc_error_clear(err);
 	else if (r < 0)
 		return -1;
-	if (unc_user_index_build(&a->ix, &a->pw, &a->gr, err) < 0)
-		return -1;
 	for (k = 0; k < 2; k++) {
 		/* read both even when acting on one: list and check show both */
 		if (unc_subid_file_load(&a->file[k], a->paths.file[k], &a->exists[k], err) < 0)
@@ -119,12 +117,21 @@ static int event(struct unc_subid_events *ev, enum unc_subid_event_what what, in
 	return 0;
 }
 
+static void window(const struct unc_subid_admin *a, int k, uint64_t *min, uint64_t *max,
+		   uint64_t *count)
+{
+	*min = k == UNC_SUBUID ? a->defs.sub_uid_min : a->defs.sub_gid_min;
+	*max = k == UNC_SUBUID ? a->defs.sub_uid_max : a->defs.sub_gid_max;
+	*count = k == UNC_SUBUID ? a->defs.sub_uid_count : a->defs.sub_gid_count;
+}
+
 /* Everything in use in a file's ID space: every range any line gives
  * (even a '#' owner's: shadow reads it as a range), and every real ID. */
 static int alloc_prepare(struct unc_subid_admin *a, int k, struct unc_error *err)
 {
 	struct unc_subid_alloc *al = &a->alloc[k];
 	const struct unc_subid_file *f = &a->file[k];
+	uint64_t min, max, dflt;
 	size_t i;
 
 	if (a->alloc_ready[k])
@@ -136,38 +143,49 @@ static int alloc_prepare(struct unc_subid_admin *a, int k, struct unc_error *err
 		    unc_subid_alloc_use(al, l->entry.start, l->entry.count, err) < 0)
 			return -1;
 	}
-	if (k == UNC_SUBUID) {
-		for (i = 0; i < a->pw.n; i++)
-			if (unc_subid_alloc_use(al, a->pw.v[i].uid, 1, err) < 0)
-				return -1;
-	} else {
-		for (i = 0; i < a->gr.n; i++)
-			if (unc_subid_alloc_use(al, a->gr.v[i].gid, 1, err) < 0)
-				return -1;
-		for (i = 0; i < a->pw.n; i++)
-			if (unc_subid_alloc_use(al, a->pw.v[i].gid, 1, err) < 0)
-				return -1;
+	/* Real IDs matter only inside the window ranges are taken from. */
+	window(a, k, &min, &max, &dflt);
+	for (i = 0; i < a->pw.n; i++) {
+		uint64_t id = k == UNC_SUBUID ? a->pw.v[i].uid : a->pw.v[i].gid;
+		if (id >= min && id <= max && unc_subid_alloc_use(al, id, 1, err) < 0)
+			return -1;
+	}
+	for (i = 0; k == UNC_SUBGID && i < a->gr.n; i++) {
+		uint64_t id = a->gr.v[i].gid;
+		if (id >= min && id <= max && unc_subid_alloc_use(al, id, 1, err) < 0)
+			return -1;
 	}
 	a->alloc_ready[k] = 1;
 	return 0;
 }
 
-static const struct passwd_entry *resolve_user(const struct unc_subid_admin *a, const char *user)
+int unc_subid_admin_index(struct unc_subid_admin *a, const struct unc_user_index **ix,
+			  struct unc_error *err)
 {
-	const struct passwd_entry *e = unc_user_by_name(&a->ix, user, strlen(user));
-	uint32_t uid;
-
-	if (!e && unc_parse_id(user, strlen(user), &uid) == 0)
-		e = unc_user_by_uid(&a->ix, uid);
-	return e;
+	if (!a->ix_ready) {
+		if (unc_user_index_build(&a->ix, &a->pw, &a->gr, err) < 0)
+			return -1;
+		a->ix_ready = 1;
+	}
+	if (ix)
+		*ix = &a->ix;
+	return 0;
 }
 
-static void window(const struct unc_subid_admin *a, int k, uint64_t *min, uint64_t *max,
-		   uint64_t *count)
+/* A user by name, else by numeric UID. Without the index (one user
+ * added to 50,000: sorting would cost more than it saves), a scan. */
+static const struct passwd_entry *resolve_user(const struct unc_subid_admin *a, const char *user)
 {
-	*min = k == UNC_SUBUID ? a->defs.sub_uid_min : a->defs.sub_gid_min;
-	*max = k == UNC_SUBUID ? a->defs.sub_uid_max : a->defs.sub_gid_max;
-	*count = k == UNC_SUBUID ? a->defs.sub_uid_count : a->defs.sub_gid_count;
+	const struct passwd_entry *e;
+	uint32_t uid;
+	int numeric = unc_parse_id(user, strlen(user), &uid) == 0;
+
+	if (a->ix_ready) {
+		e = unc_user_by_name(&a->ix, user, strlen(user));
+		return e || !numeric ? e : unc_user_by_uid(&a->ix, uid);
+	}
+	e = unc_passwd_by_name(&a->pw, user);
+	return e || !numeric ? e : unc_passwd_by_uid(&a->pw, uid);
 }
 
 /* Refuse an exact range that collides with another range or a real ID. */
@@ -204,6 +222,8 @@ static int check_exact(struct unc_subid_admin *a, int k, const struct passwd_ent
 					     l->entry.owner, l->entry.start, lend - 1, where);
 		}
 	}
+	if (unc_subid_admin_index(a, NULL, err) < 0)
+		return -1;
 	if (unc_real_id_in(&a->ix, k == UNC_SUBGID, start, count, &real_id, &real_name))
 		return unc_error_set(err, EEXIST,
 				     "cannot add %" PRIu64 "-%" PRIu64
@@ -328,6 +348,8 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 	holds = malloc(a->pw.n ? a->pw.n : 1);
 	if (!holds)
 		return unc_error_sys(err, ENOMEM, "cannot sync");
+	if (unc_subid_admin_index(a, NULL, err) < 0)
+		return -1;
 	for (k = 0; k < 2; k++) {
 		struct unc_subid_file *f = &a->file[k];
 		uint64_t min, max, dflt, n = count;

@@ -39,7 +39,8 @@ struct unc_subid_admin {
 	struct unc_login_defs defs;
 	struct passwd_db pw;
 	struct group_db gr;
-	struct unc_user_index ix;
+	struct unc_user_index ix; /* built on first need: add of one user needs none */
+	int ix_ready;
 	struct unc_subid_file file[2];
 	int exists[2];
 	int alloc_ready[2];
@@ -97,6 +98,10 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
  * already hold their new content. */
 int unc_subid_admin_commit(struct unc_subid_admin *a, int written[2], enum unc_subid_kind *failed,
 			   struct unc_error *err);
+
+/* The passwd/group index (built now if it was not yet). */
+int unc_subid_admin_index(struct unc_subid_admin *a, const struct unc_user_index **ix,
+			  struct unc_error *err);
 
 /* Unlock and free. */
 void unc_subid_admin_end(struct unc_subid_admin *a);

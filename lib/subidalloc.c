@@ -51,6 +51,48 @@ static int cmp_interval(const void *x, const void *y)
 	return 0;
 }
 
+/* Sort the intervals. They usually arrive as a few sorted runs (a file
+ * whose lines were appended in order, then passwd's UIDs): such input is
+ * merged run by run in O(n) per run; anything else is qsort()ed. */
+static int sort_runs(struct unc_subid_alloc *a)
+{
+	struct unc_id_interval *tmp;
+	size_t runs = 1, i;
+
+	for (i = 1; i < a->n; i++)
+		if (cmp_interval(&a->used[i - 1], &a->used[i]) > 0)
+			runs++;
+	if (runs == 1)
+		return 0;
+	if (runs > 8) {
+		qsort(a->used, a->n, sizeof *a->used, cmp_interval);
+		return 0;
+	}
+	tmp = malloc(a->n * sizeof *tmp);
+	if (!tmp)
+		return -ENOMEM;
+	/* merge the first run with the next, again and again */
+	for (;;) {
+		size_t mid = 1, end, x, y, o = 0;
+		while (mid < a->n && cmp_interval(&a->used[mid - 1], &a->used[mid]) <= 0)
+			mid++;
+		if (mid == a->n)
+			break;
+		end = mid + 1;
+		while (end < a->n && cmp_interval(&a->used[end - 1], &a->used[end]) <= 0)
+			end++;
+		for (x = 0, y = mid; x < mid || y < end;) {
+			if (y == end || (x < mid && cmp_interval(&a->used[x], &a->used[y]) <= 0))
+				tmp[o++] = a->used[x++];
+			else
+				tmp[o++] = a->used[y++];
+		}
+		memcpy(a->used, tmp, end * sizeof *tmp);
+	}
+	free(tmp);
+	return 0;
+}
+
 /* Fold the fresh allocations in, sort, merge touching or overlapping
  * intervals, and forget the sweep. */
 static int normalise(struct unc_subid_alloc *a, struct unc_error *err)
@@ -61,8 +103,8 @@ static int normalise(struct unc_subid_alloc *a, struct unc_error *err)
 		if (push(&a->used, &a->n, &a->cap, a->fresh[i].start, a->fresh[i].end) < 0)
 			return unc_error_sys(err, ENOMEM, "cannot record the IDs in use");
 	a->nfresh = 0;
-	if (a->n > 1)
-		qsort(a->used, a->n, sizeof *a->used, cmp_interval);
+	if (sort_runs(a) < 0)
+		return unc_error_sys(err, ENOMEM, "cannot sort the IDs in use");
 	for (i = 0; i < a->n; i++) {
 		if (out > 0 && a->used[i].start <= a->used[out - 1].end) {
 			if (a->used[i].end > a->used[out - 1].end)

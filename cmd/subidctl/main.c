@@ -501,15 +501,19 @@ static int run_list(struct options *o, struct unc_subid_admin *a)
 static int run_check(struct options *o, struct unc_subid_admin *a)
 {
 	struct unc_subid_problems p = {0};
+	const struct unc_user_index *ix;
 	struct unc_error err;
 	size_t i;
 	int k;
 
+	if (unc_subid_admin_index(a, &ix, &err) < 0)
+		return fail_err(&err);
+
 	for (k = 0; k < 2; k++) {
 		if (!(o->kinds & (k == UNC_SUBUID ? UNC_KIND_UIDS : UNC_KIND_GIDS)))
 			continue;
-		if (unc_subid_check_file(&a->file[k], (enum unc_subid_kind)k, &a->ix,
-					 a->paths.passwd, &p, &err) < 0) {
+		if (unc_subid_check_file(&a->file[k], (enum unc_subid_kind)k, ix, a->paths.passwd,
+					 &p, &err) < 0) {
 			unc_subid_problems_free(&p);
 			return fail_err(&err);
 		}
