@@ -79,7 +79,10 @@ int unc_idmap_plan_range(struct idmap_plan *plan, uint64_t range, enum unc_map_r
 		uint64_t start = subids->ranges[i].start;
 		uint64_t end = start + subids->ranges[i].count; /* exclusive */
 
-		if (subids->ranges[i].count == 0 || start >= UNC_ID_LIMIT)
+		/* as unc_subid_list_covers(): a range whose last ID wraps
+		 * 64 bits matches nothing for shadow */
+		if (subids->ranges[i].count == 0 || start >= UNC_ID_LIMIT ||
+		    subids->ranges[i].count - 1 > UINT64_MAX - start)
 			continue;
 		if (end > UNC_ID_LIMIT || end < start)
 			end = UNC_ID_LIMIT;

@@ -136,9 +136,12 @@ int unc_subid_list_covers(const struct unc_subid_list *l, uint64_t start, uint64
 		uint64_t best_end = 0;
 		for (i = 0; i < l->n; i++) {
 			const struct unc_subid_range *r = &l->ranges[i];
-			uint64_t r_end = r->start + r->count;
-			if (r->count == 0 || r_end < r->start)
+			uint64_t r_end;
+			/* shadow's last ID is start + count - 1: a range where
+			 * that wraps matches nothing */
+			if (r->count == 0 || r->count - 1 > UINT64_MAX - r->start)
 				continue;
+			r_end = r->count > UINT64_MAX - r->start ? UINT64_MAX : r->start + r->count;
 			if (r->start <= start && start < r_end && r_end > best_end)
 				best_end = r_end;
 		}

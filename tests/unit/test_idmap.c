@@ -150,6 +150,27 @@ static void test_range_overflowing_uint64(void **state)
 	unc_subid_list_free(&l);
 }
 
+static void test_range_wrapping_64_bits(void **state)
+{
+	/* shadow takes a range's last ID as start + count - 1: where that
+	 * wraps, the range matches nothing, so it is never planned; where it
+	 * is exactly the largest 64-bit number, the range is good */
+	const uint64_t wraps[] = {2303, UINT64_MAX - 243, 100000, 10};
+	const uint64_t to_top[] = {100, UINT64_MAX - 99};
+	struct unc_subid_list l = make_list("/etc/subuid", wraps, 2);
+	struct unc_subid_list top = make_list("/etc/subuid", to_top, 1);
+	struct idmap_plan plan;
+
+	plan_ok(&plan, 10, UNC_MAP_ROOT_SUB, SELF, &l);
+	assert_string_equal(text_of(&plan), "0 100000 10\n");
+	assert_false(unc_subid_list_covers(&l, 2303, 1));
+	plan_ok(&plan, 10, UNC_MAP_ROOT_SUB, SELF, &top);
+	assert_string_equal(text_of(&plan), "0 100 10\n");
+	assert_true(unc_subid_list_covers(&top, 100, 4294967195ULL));
+	unc_subid_list_free(&l);
+	unc_subid_list_free(&top);
+}
+
 static void test_self_inside_own_range(void **state)
 {
 	const uint64_t r[] = {100000, 10};
@@ -766,6 +787,7 @@ int main(void)
 	    cmocka_unit_test(test_ranges_used_in_order),
 	    cmocka_unit_test(test_range_up_to_the_last_id),
 	    cmocka_unit_test(test_range_overflowing_uint64),
+	    cmocka_unit_test(test_range_wrapping_64_bits),
 	    cmocka_unit_test(test_self_inside_own_range),
 	    cmocka_unit_test(test_self_is_a_whole_range),
 	    cmocka_unit_test(test_self_in_several_ranges),
