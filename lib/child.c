@@ -40,8 +40,8 @@ void unc_report_error(int report_fd, struct unc_child_report *rep, int status,
 	memset(rep, 0, sizeof *rep);
 	rep->status = status;
 	rep->errnum = err->errnum;
-	memcpy(rep->msg, err->msg, sizeof rep->msg);
-	memcpy(rep->hint, err->hint, sizeof rep->hint);
+	snprintf(rep->msg, sizeof rep->msg, "%s", err->msg);
+	snprintf(rep->hint, sizeof rep->hint, "%s", err->hint);
 	(void)unc_write_all(report_fd, rep, sizeof *rep);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -131,7 +132,23 @@ static int make_readonly(const char *path, struct unc_error *err, const char *wh
 {
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
-	if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof attr) < 0)
+	struct statvfs sv;
+	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+
+	if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof attr) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return unc_error_sys(err, errno, "%s: cannot make '%s' read-only", what, path);
+	/* Before Linux 5.12 (or under valgrind): remount the top mount
+	 * read-only, keeping the flags a user namespace may not drop. */
+	if (statvfs(path, &sv) == 0) {
+		flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+			 (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) |
+			 (sv.f_flag & ST_NOATIME ? MS_NOATIME : 0) |
+			 (sv.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0) |
+			 (sv.f_flag & ST_RELATIME ? MS_RELATIME : 0);
+	}
+	if (mount("none", path, "none", flags, NULL) < 0)
 		return unc_error_sys(err, errno, "%s: cannot make '%s' read-only", what, path);
 	return 0;
 }
@@ -152,7 +169,7 @@ static int apply_op(int rootfd, const struct mount_op *op, struct unc_error *err
 		return 0;
 	case UNC_MOUNT_BIND:
 	case UNC_MOUNT_RO_BIND:
-		if (mount(op->src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		if (mount(op->src, target, "none", MS_BIND | MS_REC, NULL) < 0)
 			return unc_error_sys(err, errno, "%s: cannot bind '%s' on '%s'", op->option,
 					     op->src, op->dst);
 		if (op->kind == UNC_MOUNT_RO_BIND) {
@@ -210,7 +227,7 @@ static int setup_dev(const char *newroot, struct unc_error *err)
 		if (fd < 0)
 			return unc_error_sys(err, errno, "--root: cannot create %s", path);
 		close(fd);
-		if (mount(host, path, NULL, MS_BIND, NULL) < 0)
+		if (mount(host, path, "none", MS_BIND, NULL) < 0)
 			return unc_error_sys(err, errno, "--root: cannot bind %s", host);
 	}
 	for (i = 0; i < sizeof links / sizeof links[0]; i++) {
@@ -244,7 +261,7 @@ static int setup_proc(const char *dir, int fresh, struct unc_error *err, const c
 	}
 	/* without a PID namespace of our own, a new proc cannot be mounted:
 	 * show the host's */
-	if (mount("/proc", dir, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (mount("/proc", dir, "none", MS_BIND | MS_REC, NULL) < 0)
 		return unc_error_sys(err, errno, "%s: cannot bind /proc on %s", what, dir);
 	return 0;
 }
@@ -257,7 +274,7 @@ static int setup_sys(const char *newroot, struct unc_error *err)
 		return unc_error_set(err, ENAMETOOLONG, "--root: path too long");
 	if (mkdir(path, 0555) < 0 && errno != EEXIST)
 		return unc_error_sys(err, errno, "--root: cannot create %s", path);
-	if (mount("/sys", path, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (mount("/sys", path, "none", MS_BIND | MS_REC, NULL) < 0)
 		return unc_error_sys(err, errno, "--root: cannot bind /sys on %s", path);
 	return make_readonly(path, err, "--root");
 }
@@ -271,7 +288,7 @@ int unc_mount_plan_apply(const struct mount_plan *plan, struct unc_error *err)
 	if (!plan->private_mounts && !plan->root && !plan->mount_proc && plan->nops == 0)
 		return 0;
 	/* Nothing we mount may propagate back to the host. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		return unc_error_sys(err, errno, "cannot make the mounts private");
 
 	if (!plan->root) {
@@ -287,7 +304,7 @@ int unc_mount_plan_apply(const struct mount_plan *plan, struct unc_error *err)
 	if (!realpath(plan->root, newroot))
 		return unc_error_sys(err, errno, "--root: cannot use '%s'", plan->root);
 	/* pivot_root needs the new root to be a mount point */
-	if (mount(newroot, newroot, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (mount(newroot, newroot, "none", MS_BIND | MS_REC, NULL) < 0)
 		return unc_error_sys(err, errno, "--root: cannot bind '%s' on itself", newroot);
 	if (join_path(path, sizeof path, newroot, "proc") < 0)
 		return unc_error_set(err, ENAMETOOLONG, "--root: path too long");

@@ -100,4 +100,6 @@ int unc_subid_list_covers(const struct unc_subid_list *l, uint64_t start, uint64
 
 void unc_subid_list_free(struct unc_subid_list *l);
 
+#define _cleanup_subid_list_ __attribute__((cleanup(unc_subid_list_free)))
+
 #endif

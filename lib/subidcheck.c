@@ -247,7 +247,8 @@ int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kin
 	}
 	if (r != 0)
 		return unc_error_sys(err, ENOMEM, "cannot check");
-	qsort(out->v + first, out->n - first, sizeof *out->v, cmp_problem);
+	if (out->n > first)
+		qsort(out->v + first, out->n - first, sizeof *out->v, cmp_problem);
 	return 0;
 }
 

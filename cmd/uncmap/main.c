@@ -39,6 +39,7 @@ struct options {
 	int mount_proc;
 	const char *root, *hostname, *wd;
 	struct mount_op mount_ops[256];
+	char *mount_storage[256]; /* what --bind/--ro-bind parsing allocated */
 	size_t nmount_ops;
 	/* the user switch and capabilities (part 3) */
 	struct user_request user;
@@ -343,6 +344,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 							opt, op, &storage, &err) < 0) {
 				return fail_err(&err);
 			}
+			if (c != OPT_TMPFS)
+				o->mount_storage[o->nmount_ops] = storage;
 			o->nmount_ops++;
 			o->ns_mount = 1;
 			break;
@@ -499,12 +502,20 @@ static int run_check(const struct options *o)
 	return uncmap_check(&cfg, o->json);
 }
 
+static void options_free(struct options *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nmount_ops; i++)
+		free(o->mount_storage[i]);
+}
+
 int main(int argc, char **argv)
 {
-	struct options o = {.range = 65536, .map_root = UNC_MAP_ROOT_SELF,
+	__attribute__((cleanup(options_free))) struct options o = {.range = 65536, .map_root = UNC_MAP_ROOT_SELF,
 			    .newuidmap = "/usr/bin/newuidmap", .newgidmap = "/usr/bin/newgidmap",
 			    .helper_timeout_s = 10};
-	struct unc_subid_list subuids = {0}, subgids = {0};
+	_cleanup_subid_list_ struct unc_subid_list subuids = {0}, subgids = {0};
 	struct launch_spec spec;
 	struct launch_result res;
 	struct container_spec container;
@@ -523,8 +534,12 @@ int main(int argc, char **argv)
 	unc_guard_std_fds();
 	signal(SIGPIPE, SIG_IGN);
 	unc_error_clear(&err);
-	if (unc_refuse_setid(&err) < 0)
-		return fail_err(&err);
+	if (unc_refuse_setid(&err) < 0) {
+		/* leave at once: not even atexit handlers run with the
+		 * borrowed privilege */
+		fail_err(&err);
+		_exit(EXIT_UNCMAP);
+	}
 	r = parse_options(argc, argv, &o);
 	if (r)
 		return r;
@@ -599,13 +614,14 @@ int main(int argc, char **argv)
 			return fail_check();
 		}
 	}
-	unc_subid_list_free(&subuids);
-	unc_subid_list_free(&subgids);
 	if (spec.user && spec.mapper == UNC_MAPPER_SELF)
 		fprintf(stderr, PROG ": setgroups is denied in a map of only your own ID: --user "
 				     "sets the primary group only, supplementary groups are "
 				     "unchanged\n");
 
+	/* the plans are made: the child need not inherit the lists */
+	unc_subid_list_free(&subuids);
+	unc_subid_list_free(&subgids);
 	unc_error_clear(&err);
 	r = unc_launch_run(&spec, &res, &err);
 	switch (res.failure) {

@@ -144,10 +144,16 @@ subidctl: $T/etc/subuid was already updated"
 	subidctl --prefix "$WORK/new" sync >/dev/null
 	local old_u=$WORK/old/etc/subuid new_u=$WORK/new/etc/subuid
 	local old_g=$WORK/old/etc/subgid new_g=$WORK/new/etc/subgid
-	local kinds_old=0 kinds_new=0 delay
+	local kinds_old=0 kinds_new=0 delay t0 span
+	# spread the kills over how long a whole sync takes here (a sanitizer
+	# build or a loaded machine is slower)
+	rm -rf "$T" && cp -a "$WORK/old" "$T"
+	t0=${EPOCHREALTIME/./}
+	sc sync >/dev/null 2>&1 3>&-
+	span=$(((${EPOCHREALTIME/./} - t0) / 1000 + 2))
 	for i in $(seq 0 39); do
 		rm -rf "$T" && cp -a "$WORK/old" "$T"
-		delay=$(printf '0.%03d' $((i % 20)))
+		delay=$(printf '%d.%03d' $(((i % 20) * span / 16 / 1000)) $(((i % 20) * span / 16 % 1000)))
 		sc sync >/dev/null 2>&1 3>&- &
 		local pid=$!
 		sleep "$delay"
