@@ -72,6 +72,36 @@ void unc_error_hint(struct unc_error *err, const char *fmt, ...)
 	va_end(ap);
 }
 
+void unc_escape_text(const char *in, char *out, size_t size)
+{
+	size_t used = 0;
+
+	if (size == 0)
+		return;
+	for (; *in && used + 1 < size; in++) {
+		unsigned char c = (unsigned char)*in;
+		char esc[5];
+		size_t n;
+		if (c >= 0x20 && c != 0x7f) {
+			out[used++] = (char)c;
+			continue;
+		}
+		if (c == '\n')
+			n = (size_t)snprintf(esc, sizeof esc, "\\n");
+		else if (c == '\t')
+			n = (size_t)snprintf(esc, sizeof esc, "\\t");
+		else if (c == '\r')
+			n = (size_t)snprintf(esc, sizeof esc, "\\r");
+		else
+			n = (size_t)snprintf(esc, sizeof esc, "\\x%02x", c);
+		if (used + n + 1 > size)
+			break;
+		memcpy(out + used, esc, n);
+		used += n;
+	}
+	out[used] = '\0';
+}
+
 void unc_error_clear(struct unc_error *err)
 {
 	if (err) {

@@ -8,6 +8,7 @@
 #define UNC_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #define UNC_ERROR_MSG_MAX 1024
 #define UNC_ERROR_HINT_MAX 512
@@ -36,5 +37,10 @@ void unc_error_hint(struct unc_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 void unc_error_clear(struct unc_error *err);
+
+/* Copy text into out (always NUL-terminated), writing control characters
+ * as \n, \t, \r or \xNN, so that a message naming a hostile argument
+ * stays on one line. */
+void unc_escape_text(const char *in, char *out, size_t size);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdmsg.h"
 #include "error.h"
 #include "numparse.h"
 #include "subid.h"
@@ -88,19 +89,15 @@ static int fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cmd_vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_FAIL;
 }
 
 static int fail_err(const struct unc_error *err)
 {
-	fprintf(stderr, PROG ": %s\n", err->msg);
-	if (err->hint[0])
-		fprintf(stderr, PROG ": %s\n", err->hint);
+	cmd_say_err(err);
 	return EXIT_FAIL;
 }
 
@@ -110,11 +107,9 @@ static int usage_error(const char *fmt, ...)
 	va_list ap;
 
 	if (fmt) {
-		fputs(PROG ": ", stderr);
 		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
+		cmd_vsay(fmt, ap);
 		va_end(ap);
-		fputc('\n', stderr);
 	}
 	fputs("Try '" PROG " --help' for more information.\n", stderr);
 	return EXIT_USAGE;
@@ -555,9 +550,11 @@ int main(int argc, char **argv)
 	char source[64];
 	int r, rc;
 
+	cmd_msg_init(PROG);
+	cmd_start(EXIT_FAIL);
 	r = parse_options(argc, argv, &o);
-	if (r > 0)
-		return 0;
+	if (r > 0) /* --help, --version */
+		return cmd_finish_stdout() < 0 ? EXIT_FAIL : 0;
 	if (r < 0)
 		return -r;
 	if ((o.cmd == CMD_ADD || o.cmd == CMD_DEL) && check_names(&o) != 0)
@@ -593,7 +590,8 @@ int main(int argc, char **argv)
 		break;
 	}
 	unc_subid_admin_end(&a);
-	if (fflush(stdout) != 0 && rc == 0)
-		rc = fail("cannot write the output: %s", strerror(errno));
+	/* an earlier automatic flush may have failed too: ferror() says */
+	if (cmd_finish_stdout() < 0 && rc == 0)
+		rc = EXIT_FAIL;
 	return rc;
 }

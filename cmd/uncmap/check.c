@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdmsg.h"
 #include "uncmap_check.h"
 
 /* A JSON string: quotes, backslashes and control characters escaped. */
@@ -90,7 +91,7 @@ int uncmap_check(const struct unc_check_config *cfg, int json)
 
 	unc_error_clear(&err);
 	if (unc_check_run(cfg, &rep, &err) < 0) {
-		fprintf(stderr, "uncmap: %s\n", err.msg);
+		cmd_say("%s", err.msg);
 		unc_check_report_free(&rep);
 		return 125;
 	}
@@ -101,7 +102,7 @@ int uncmap_check(const struct unc_check_config *cfg, int json)
 		print_text(cfg, &rep, works);
 	unc_check_report_free(&rep);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "uncmap: cannot write the report: %s\n", strerror(errno));
+		cmd_say("cannot write the report: %s", strerror(errno));
 		return 125;
 	}
 	return works ? 0 : 1;

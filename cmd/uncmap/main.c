@@ -15,7 +15,7 @@
 #include "container.h"
 #include "launch.h"
 #include "numparse.h"
-#include "procsafety.h"
+#include "cmdmsg.h"
 #include "subid.h"
 #include "uncmap_check.h"
 #include "userswitch.h"
@@ -125,19 +125,16 @@ static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)
 {
 	va_list ap;
-	fputs(PROG ": ", stderr);
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cmd_vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_UNCMAP;
 }
 
 static int fail_err(const struct unc_error *err)
 {
-	fprintf(stderr, PROG ": %s\n", err->msg);
-	if (err->hint[0])
-		fprintf(stderr, PROG ": %s\n", err->hint);
+	cmd_say_err(err);
 	return EXIT_UNCMAP;
 }
 
@@ -150,11 +147,7 @@ static int fail_check(void)
 /* Output that did not reach standard output is a failure, said once. */
 static int finish_stdout(void)
 {
-	struct unc_error err;
-
-	if (unc_flush_stdout(&err) < 0)
-		return fail_err(&err);
-	return 0;
+	return cmd_finish_stdout() < 0 ? EXIT_UNCMAP : 0;
 }
 
 static int try_help(void)
@@ -450,6 +443,10 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 		/* IDs not delegated to the caller: --check shows what is */
 		return err.errnum == EPERM ? fail_check() : EXIT_UNCMAP;
 	}
+	/* the child becomes 0 inside before anything else */
+	if (!unc_idmap_maps_inside(plan, 0))
+		return fail("%s: the map does not hold %s 0, which the command starts as", names->option,
+			    names->id);
 	return 0;
 }
 
@@ -530,16 +527,11 @@ int main(int argc, char **argv)
 	int privileged, r;
 
 	/* Nothing we open may land on 0, 1 or 2; a broken pipe is reported,
-	 * not a silent death (the command gets SIGPIPE's default back). */
-	unc_guard_std_fds();
-	signal(SIGPIPE, SIG_IGN);
+	 * not a silent death (the command gets SIGPIPE's default back); no
+	 * setuid or setgid bit. */
+	cmd_msg_init(PROG);
+	cmd_start(EXIT_UNCMAP);
 	unc_error_clear(&err);
-	if (unc_refuse_setid(&err) < 0) {
-		/* leave at once: not even atexit handlers run with the
-		 * borrowed privilege */
-		fail_err(&err);
-		_exit(EXIT_UNCMAP);
-	}
 	r = parse_options(argc, argv, &o);
 	if (r)
 		return r;
@@ -643,9 +635,9 @@ int main(int argc, char **argv)
 				      o.subgid_file ? o.subgid_file : "/etc/subgid");
 		return fail_check();
 	case UNC_LAUNCH_FAIL_CHILD:
-		fprintf(stderr, PROG ": %s\n", res.report.msg);
+		cmd_say("%s", res.report.msg);
 		if (res.report.hint[0])
-			fprintf(stderr, PROG ": %s\n", res.report.hint);
+			cmd_say("%s", res.report.hint);
 		return res.report.status;
 	}
 	return r;

@@ -142,3 +142,28 @@ alice_procs() {
 		assert_line --index 1 --regexp '^ +1 +100000 +65535$'
 	done
 }
+
+@test "subidctl refuses to run setuid, and reports closed or broken standard output" {
+	need_hermetic
+	mkdir -p "$WORK/t/etc"
+	printf 'root:x:0:0::/root:/bin/sh\nalice:x:2001:2001::/:/bin/sh\n' >"$WORK/t/etc/passwd"
+	printf 'root:x:0:\n' >"$WORK/t/etc/group"
+	printf 'alice:100000:65536\n' | tee "$WORK/t/etc/subuid" >"$WORK/t/etc/subgid"
+	chmod -R a+rX "$WORK/t"
+	cp "$UNC_PREFIX/sbin/subidctl" "$WORK/subidctl-suid"
+	chown bob "$WORK/subidctl-suid"
+	chmod 4755 "$WORK/subidctl-suid"
+	run as alice "$WORK/subidctl-suid" --prefix "$WORK/t" list
+	assert_failure 1
+	assert_output "subidctl: refusing to run setuid (real UID 2001, effective UID 2002): it needs no privilege of its own; remove the bit with chmod u-s"
+	run sh -c "subidctl --prefix $WORK/t list >&-"
+	assert_failure 1
+	assert_output 'subidctl: cannot write to standard output: Bad file descriptor'
+	run python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(["subidctl", "--prefix", sys.argv[1], "list"], stdout=w, stderr=subprocess.PIPE)
+sys.stdout.write("%d %s" % (p.returncode, p.stderr.decode()))' "$WORK/t"
+	assert_output '1 subidctl: cannot write to standard output: Broken pipe'
+}

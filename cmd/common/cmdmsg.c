@@ -1,0 +1,72 @@
+#include "cmdmsg.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "procsafety.h"
+
+static const char *prog_name = "uncmap";
+
+void cmd_msg_init(const char *prog)
+{
+	prog_name = prog;
+}
+
+static void say_text(const char *text)
+{
+	char escaped[UNC_ERROR_MSG_MAX * 4];
+
+	unc_escape_text(text, escaped, sizeof escaped);
+	fprintf(stderr, "%s: %s\n", prog_name, escaped);
+}
+
+void cmd_vsay(const char *fmt, va_list ap)
+{
+	char text[UNC_ERROR_MSG_MAX * 2];
+
+	vsnprintf(text, sizeof text, fmt, ap);
+	say_text(text);
+}
+
+void cmd_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cmd_vsay(fmt, ap);
+	va_end(ap);
+}
+
+void cmd_say_err(const struct unc_error *err)
+{
+	say_text(err->msg);
+	if (err->hint[0])
+		say_text(err->hint);
+}
+
+int cmd_finish_stdout(void)
+{
+	struct unc_error err;
+
+	if (unc_flush_stdout(&err) < 0) {
+		cmd_say_err(&err);
+		return -1;
+	}
+	return 0;
+}
+
+void cmd_start(int status)
+{
+	struct unc_error err;
+
+	unc_guard_std_fds();
+	signal(SIGPIPE, SIG_IGN);
+	unc_error_clear(&err);
+	if (unc_refuse_setid(&err) < 0) {
+		/* leave at once: not even atexit handlers run with the
+		 * borrowed privilege */
+		cmd_say_err(&err);
+		_exit(status);
+	}
+}
