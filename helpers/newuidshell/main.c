@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmdmsg.h"
 #include "error.h"
 #include "userswitch.h"
 
@@ -67,19 +69,15 @@ static int fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cmd_vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_NEWUIDSHELL;
 }
 
 static int fail_err(const struct unc_error *err)
 {
-	fprintf(stderr, PROG ": %s\n", err->msg);
-	if (err->hint[0])
-		fprintf(stderr, PROG ": %s\n", err->hint);
+	cmd_say_err(err);
 	return EXIT_NEWUIDSHELL;
 }
 
@@ -125,10 +123,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 				break;
 			case 'h':
 				usage();
-				exit(0);
+				exit(cmd_finish_stdout() < 0 ? EXIT_NEWUIDSHELL : 0);
 			case 'V':
 				printf(PROG " " UNC_VERSION "\n");
-				exit(0);
+				exit(cmd_finish_stdout() < 0 ? EXIT_NEWUIDSHELL : 0);
 			default:
 				return try_help();
 			}
@@ -185,6 +183,8 @@ static int run(const struct options *o, const struct user_target *t)
 	const char *what;
 	int e;
 
+	/* cmd_start() ignored SIGPIPE for our own messages: not for them */
+	signal(SIGPIPE, SIG_DFL);
 	if (o->argv[0]) {
 		what = o->argv[0];
 		execvp(o->argv[0], o->argv);
@@ -212,6 +212,8 @@ int main(int argc, char **argv)
 	struct unc_error err;
 	int r;
 
+	cmd_msg_init(PROG);
+	cmd_start(EXIT_NEWUIDSHELL);
 	r = parse_options(argc, argv, &o);
 	if (r)
 		return r;

@@ -167,3 +167,16 @@ p = subprocess.run(["subidctl", "--prefix", sys.argv[1], "list"], stdout=w, stde
 sys.stdout.write("%d %s" % (p.returncode, p.stderr.decode()))' "$WORK/t"
 	assert_output '1 subidctl: cannot write to standard output: Broken pipe'
 }
+
+@test "newuidshell refuses to run setuid; the shell it starts gets SIGPIPE's default" {
+	need_hermetic
+	cp "$UNC_PREFIX/bin/newuidshell" "$WORK/newuidshell-suid"
+	chown bob "$WORK/newuidshell-suid"
+	chmod 4755 "$WORK/newuidshell-suid"
+	run as alice "$WORK/newuidshell-suid" 1000
+	assert_failure 125
+	assert_output "newuidshell: refusing to run setuid (real UID 2001, effective UID 2002): it needs no privilege of its own; remove the bit with chmod u-s"
+	run as alice uncmap -- newuidshell 1000 -c 'grep SigIgn /proc/self/status'
+	assert_success
+	assert_output --regexp '^SigIgn:[[:space:]]+0+$'
+}
