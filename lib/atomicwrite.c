@@ -15,7 +15,7 @@
 /* Write data to a fresh file at path with st's mode and owner (or mode
  * alone when st is NULL), and fsync it. On failure path is removed. */
 static int write_fresh(const char *path, const char *data, size_t len, const struct stat *st,
-		       unsigned mode, struct unc_error *err)
+		       unsigned mode, int sync, struct unc_error *err)
 {
 	int fd, r;
 
@@ -42,7 +42,7 @@ static int write_fresh(const char *path, const char *data, size_t len, const str
 		r = unc_error_sys(err, -r, "cannot write %s", path);
 		goto fail;
 	}
-	if (fsync(fd) < 0) {
+	if (sync && fsync(fd) < 0) {
 		r = unc_error_sys(err, errno, "cannot write %s: fsync", path);
 		goto fail;
 	}
@@ -59,7 +59,7 @@ fail:
 	return r;
 }
 
-static int fsync_dir_of(const char *path, struct unc_error *err)
+int unc_fsync_dir_of(const char *path, struct unc_error *err)
 {
 	_cleanup_free_ char *copy = strdup(path);
 	_cleanup_close_ int fd = -1;
@@ -72,8 +72,9 @@ static int fsync_dir_of(const char *path, struct unc_error *err)
 	return 0;
 }
 
-int unc_atomic_replace(const char *path, const char *data, size_t len, const char *old,
-		       size_t old_len, unsigned new_mode, int *replaced, struct unc_error *err)
+static int atomic_replace(const char *path, const char *data, size_t len, const char *old,
+			  size_t old_len, unsigned new_mode, int *replaced, int dirsync,
+			  struct unc_error *err)
 {
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_free_ char *backup = NULL;
@@ -92,7 +93,7 @@ int unc_atomic_replace(const char *path, const char *data, size_t len, const cha
 	if (have_old) {
 		/* The backup is itself replaced atomically: a crash never
 		 * leaves a half-written FILE-. */
-		if (write_fresh(backup_tmp, old, old_len, &st, 0, err) < 0)
+		if (write_fresh(backup_tmp, old, old_len, &st, 0, 0, err) < 0)
 			return -1;
 		if (rename(backup_tmp, backup) < 0) {
 			int e = errno;
@@ -100,7 +101,7 @@ int unc_atomic_replace(const char *path, const char *data, size_t len, const cha
 			return unc_error_sys(err, e, "cannot rename %s to %s", backup_tmp, backup);
 		}
 	}
-	if (write_fresh(tmp, data, len, have_old ? &st : NULL, new_mode, err) < 0)
+	if (write_fresh(tmp, data, len, have_old ? &st : NULL, new_mode, 1, err) < 0)
 		return -1;
 	if (rename(tmp, path) < 0) {
 		int e = errno;
@@ -108,5 +109,18 @@ int unc_atomic_replace(const char *path, const char *data, size_t len, const cha
 		return unc_error_sys(err, e, "cannot rename %s to %s", tmp, path);
 	}
 	*replaced = 1;
-	return fsync_dir_of(path, err);
+	return dirsync ? unc_fsync_dir_of(path, err) : 0;
+}
+
+int unc_atomic_replace(const char *path, const char *data, size_t len, const char *old,
+		       size_t old_len, unsigned new_mode, int *replaced, struct unc_error *err)
+{
+	return atomic_replace(path, data, len, old, old_len, new_mode, replaced, 1, err);
+}
+
+int unc_atomic_replace_nodirsync(const char *path, const char *data, size_t len,
+				 const char *old, size_t old_len, unsigned new_mode, int *replaced,
+				 struct unc_error *err)
+{
+	return atomic_replace(path, data, len, old, old_len, new_mode, replaced, 0, err);
 }

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -56,6 +58,13 @@ int unc_read_file(const char *path, size_t max, char **out, size_t *out_len,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return unc_error_sys(err, errno, "cannot open %s", path);
+	{
+		/* size the buffer from the file: one read, no copying */
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		    (uint64_t)st.st_size < max)
+			cap = (size_t)st.st_size + 1; /* +1 so EOF is seen in one more read */
+	}
 	buf = malloc(cap + 1);
 	if (!buf)
 		return unc_error_sys(err, ENOMEM, "cannot read %s", path);

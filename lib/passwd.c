@@ -50,16 +50,6 @@ static int split_fields(const char *line, size_t len, const char **f, size_t *fl
 	return 0;
 }
 
-static char *dup_field(const char *s, size_t len)
-{
-	char *d = malloc(len + 1);
-	if (d) {
-		memcpy(d, s, len);
-		d[len] = '\0';
-	}
-	return d;
-}
-
 /* Call fn for each line (without newline or a trailing \r? no: a \r stays
  * and makes numeric fields fail, as it does for glibc). */
 #define FOR_EACH_LINE(buf, len, line, llen, lineno)                                                \
@@ -81,12 +71,53 @@ static int passwd_add(struct passwd_db *db)
 	return 0;
 }
 
+/* A writable copy of buf that lives as long as the database. */
+static char *arena_copy(struct text_arenas *t, const char *buf, size_t len)
+{
+	char **v = realloc(t->v, (t->n + 1) * sizeof *v);
+	char *copy;
+
+	if (!v)
+		return NULL;
+	t->v = v;
+	copy = malloc(len + 1);
+	if (!copy)
+		return NULL;
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	t->v[t->n++] = copy;
+	return copy;
+}
+
+static void arenas_free(struct text_arenas *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+/* End each of the n fields with a NUL where its ':' or newline was. */
+static void terminate_fields(const char **f, const size_t *fl, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		((char *)f[i])[fl[i]] = '\0';
+}
+
 int unc_passwd_parse(const char *buf, size_t len, struct passwd_db *db, struct unc_error *err)
 {
-	const char *line;
+	const char *line, *text;
 	size_t llen, lineno = 0;
 
-	FOR_EACH_LINE(buf, len, line, llen, lineno)
+	text = arena_copy(&db->text, buf, len);
+	if (!text)
+		return unc_error_sys(err, ENOMEM, "cannot read the passwd file");
+	FOR_EACH_LINE(text, len, line, llen, lineno)
 	{
 		const char *f[7];
 		size_t fl[7];
@@ -102,18 +133,14 @@ int unc_passwd_parse(const char *buf, size_t len, struct passwd_db *db, struct u
 			continue;
 		if (passwd_add(db) < 0)
 			return unc_error_sys(err, ENOMEM, "cannot read the passwd file");
-		e.name = dup_field(f[0], fl[0]);
-		e.gecos = dup_field(f[4], fl[4]);
-		e.home = dup_field(f[5], fl[5]);
-		e.shell = dup_field(f[6], fl[6]);
+		/* the line is accepted: cut it into strings in place (after
+		 * FOR_EACH_LINE has found this line's newline) */
+		terminate_fields(f, fl, 7);
+		e.name = (char *)f[0];
+		e.gecos = (char *)f[4];
+		e.home = (char *)f[5];
+		e.shell = (char *)f[6];
 		e.line = lineno;
-		if (!e.name || !e.gecos || !e.home || !e.shell) {
-			free(e.name);
-			free(e.gecos);
-			free(e.home);
-			free(e.shell);
-			return unc_error_sys(err, ENOMEM, "cannot read the passwd file");
-		}
 		db->v[db->n++] = e;
 	}
 	return 0;
@@ -151,14 +178,7 @@ const struct passwd_entry *unc_passwd_by_uid(const struct passwd_db *db, uint32_
 
 void unc_passwd_free(struct passwd_db *db)
 {
-	size_t i;
-
-	for (i = 0; i < db->n; i++) {
-		free(db->v[i].name);
-		free(db->v[i].gecos);
-		free(db->v[i].home);
-		free(db->v[i].shell);
-	}
+	arenas_free(&db->text);
 	free(db->v);
 	db->v = NULL;
 	db->n = db->cap = 0;
@@ -166,20 +186,16 @@ void unc_passwd_free(struct passwd_db *db)
 
 static void group_entry_free(struct group_entry *g)
 {
-	size_t i;
-
-	free(g->name);
-	for (i = 0; i < g->nmembers; i++)
-		free(g->members[i]);
-	free(g->members);
+	free(g->members); /* the names themselves are in the arena */
 }
 
 /* Split the member list. The array is sized once from the commas: growing
  * it by one per member made a hostile line of 32,000 members cost
  * quadratic copying. */
-static int parse_members(const char *s, size_t len, struct group_entry *g)
+/* Split the member list in place (s lies in the arena). */
+static int parse_members(char *s, size_t len, struct group_entry *g)
 {
-	const char *p = s, *stop = s + len;
+	char *p = s, *stop = s + len;
 	size_t most = 1, i;
 
 	g->members = NULL;
@@ -192,14 +208,11 @@ static int parse_members(const char *s, size_t len, struct group_entry *g)
 	if (!g->members)
 		return -ENOMEM;
 	while (p < stop) {
-		const char *comma = memchr(p, ',', (size_t)(stop - p));
+		char *comma = memchr(p, ',', (size_t)(stop - p));
 		size_t mlen = comma ? (size_t)(comma - p) : (size_t)(stop - p);
-		if (mlen > 0) {
-			g->members[g->nmembers] = dup_field(p, mlen);
-			if (!g->members[g->nmembers])
-				return -ENOMEM;
-			g->nmembers++;
-		}
+		p[mlen] = '\0';
+		if (mlen > 0)
+			g->members[g->nmembers++] = p;
 		p = comma ? comma + 1 : stop;
 	}
 	return 0;
@@ -207,10 +220,13 @@ static int parse_members(const char *s, size_t len, struct group_entry *g)
 
 int unc_group_parse(const char *buf, size_t len, struct group_db *db, struct unc_error *err)
 {
-	const char *line;
+	const char *line, *text;
 	size_t llen, lineno = 0;
 
-	FOR_EACH_LINE(buf, len, line, llen, lineno)
+	text = arena_copy(&db->text, buf, len);
+	if (!text)
+		return unc_error_sys(err, ENOMEM, "cannot read the group file");
+	FOR_EACH_LINE(text, len, line, llen, lineno)
 	{
 		const char *f[4];
 		size_t fl[4];
@@ -234,9 +250,10 @@ int unc_group_parse(const char *buf, size_t len, struct group_db *db, struct unc
 		}
 		g.members = NULL;
 		g.nmembers = 0;
-		g.name = dup_field(f[0], fl[0]);
+		terminate_fields(f, fl, 3);
+		g.name = (char *)f[0];
 		g.line = lineno;
-		if (!g.name || parse_members(f[3], fl[3], &g) < 0) {
+		if (parse_members((char *)f[3], fl[3], &g) < 0) {
 			group_entry_free(&g);
 			return unc_error_sys(err, ENOMEM, "cannot read the group file");
 		}
@@ -314,6 +331,7 @@ void unc_group_free(struct group_db *db)
 
 	for (i = 0; i < db->n; i++)
 		group_entry_free(&db->v[i]);
+	arenas_free(&db->text);
 	free(db->v);
 	db->v = NULL;
 	db->n = db->cap = 0;

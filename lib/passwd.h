@@ -27,9 +27,17 @@ struct passwd_entry {
 	size_t line; /* 1-based line number in the file */
 };
 
+/* The entries' strings point into copies of the parsed files (one
+ * allocation per file, not four per entry: a site has 50,000 users). */
+struct text_arenas {
+	char **v;
+	size_t n;
+};
+
 struct passwd_db {
 	struct passwd_entry *v;
 	size_t n, cap;
+	struct text_arenas text;
 };
 
 struct group_entry {
@@ -43,6 +51,7 @@ struct group_entry {
 struct group_db {
 	struct group_entry *v;
 	size_t n, cap;
+	struct text_arenas text;
 };
 
 int unc_passwd_parse(const char *buf, size_t len, struct passwd_db *db, struct unc_error *err);

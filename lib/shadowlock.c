@@ -126,9 +126,9 @@ static int try_lock_file(const char *tmp, const char *lock, pid_t *holder, struc
 		if (fd < 0)
 			return unc_error_sys(err, errno, "cannot create %s", tmp);
 		n = snprintf(pidbuf, sizeof pidbuf, "%ld", (long)getpid());
-		r = unc_write_all(fd, pidbuf, (size_t)n + 1); /* with the NUL, as shadow */
-		if (r == 0 && fdatasync(fd) < 0)
-			r = -errno;
+		/* with the NUL, as shadow; not synced: a lock file only matters
+		 * while its holder lives, and a stale one is taken over */
+		r = unc_write_all(fd, pidbuf, (size_t)n + 1);
 		(void)close(fd);
 		if (r < 0) {
 			(void)unlink(tmp);

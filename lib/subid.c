@@ -31,6 +31,18 @@ static int parse_ulong_field(const char *s, size_t len, uint64_t *out)
 
 	if (len == 0 || len >= sizeof buf)
 		return -1;
+	/* The common case, plain decimal without a leading zero, is read
+	 * directly (strtoul would give the same); anything else (blanks,
+	 * signs, 0x, octal) goes through strtoul as shadow does. */
+	if (len <= 19 && s[0] >= '1' && s[0] <= '9') {
+		uint64_t d = 0;
+		for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			d = d * 10 + (uint64_t)(s[i] - '0');
+		if (i == len) {
+			*out = d;
+			return 0;
+		}
+	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	for (i = 0; i < len; i++) {
@@ -84,13 +96,21 @@ int unc_subid_parse_line(const char *line, size_t len, struct unc_subid_entry *o
 
 int unc_subid_entry_is_owner(const struct unc_subid_entry *e, const char *user, uid_t uid)
 {
-	char num[16];
-	int n;
+	uint64_t v = 0;
+	size_t i;
 
 	if (user && strlen(user) == e->owner_len && memcmp(e->owner, user, e->owner_len) == 0)
 		return 1;
-	n = snprintf(num, sizeof num, "%u", (unsigned)uid);
-	return n > 0 && (size_t)n == e->owner_len && memcmp(e->owner, num, (size_t)n) == 0;
+	/* the owner as the UID in decimal, as "%u" writes it: no sign, no
+	 * leading zero (called for every line of a 50,000-line file) */
+	if (e->owner_len == 0 || e->owner_len > 10 || (e->owner[0] == '0' && e->owner_len > 1))
+		return 0;
+	for (i = 0; i < e->owner_len; i++) {
+		if (e->owner[i] < '0' || e->owner[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(e->owner[i] - '0');
+	}
+	return v == (uint64_t)uid;
 }
 
 int unc_subid_list_add(struct unc_subid_list *l, uint64_t start, uint64_t count)

@@ -416,9 +416,11 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 int unc_subid_admin_commit(struct unc_subid_admin *a, int written[2], enum unc_subid_kind *failed,
 			   struct unc_error *err)
 {
-	int k;
+	int k, last = -1;
 
 	written[0] = written[1] = 0;
+	/* Both files live in one directory: it is synced once, after both
+	 * renames (each new file was synced before its own rename). */
 	for (k = 0; k < 2; k++) {
 		struct unc_subid_file *f = &a->file[k];
 		_cleanup_free_ char *data = NULL;
@@ -430,12 +432,20 @@ int unc_subid_admin_commit(struct unc_subid_admin *a, int written[2], enum unc_s
 		*failed = (enum unc_subid_kind)k;
 		if (unc_subid_file_serialise(f, &data, &len, err) < 0)
 			return -1;
-		if (unc_atomic_replace(a->paths.file[k], data, len, a->exists[k] ? f->buf : NULL,
-				       f->len, 0644, &replaced, err) < 0) {
+		if (unc_atomic_replace_nodirsync(a->paths.file[k], data, len,
+						 a->exists[k] ? f->buf : NULL, f->len, 0644, &replaced,
+						 err) < 0) {
 			written[k] = replaced;
+			if (last >= 0 && unc_fsync_dir_of(a->paths.file[last], NULL) < 0)
+				*failed = (enum unc_subid_kind)last;
 			return -1;
 		}
 		written[k] = 1;
+		last = k;
+	}
+	if (last >= 0 && unc_fsync_dir_of(a->paths.file[last], err) < 0) {
+		*failed = (enum unc_subid_kind)last;
+		return -1;
 	}
 	return 0;
 }
