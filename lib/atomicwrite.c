@@ -118,8 +118,8 @@ int unc_atomic_replace(const char *path, const char *data, size_t len, const cha
 	return atomic_replace(path, data, len, old, old_len, new_mode, replaced, 1, err);
 }
 
-int unc_atomic_replace_nodirsync(const char *path, const char *data, size_t len,
-				 const char *old, size_t old_len, unsigned new_mode, int *replaced,
+int unc_atomic_replace_nodirsync(const char *path, const char *data, size_t len, const char *old,
+				 size_t old_len, unsigned new_mode, int *replaced,
 				 struct unc_error *err)
 {
 	return atomic_replace(path, data, len, old, old_len, new_mode, replaced, 0, err);

@@ -27,8 +27,8 @@ int unc_atomic_replace(const char *path, const char *data, size_t len, const cha
 /* The same, leaving the directory's fsync to the caller (who replaces
  * several files in one directory and syncs it once, with
  * unc_fsync_dir_of()). */
-int unc_atomic_replace_nodirsync(const char *path, const char *data, size_t len,
-				 const char *old, size_t old_len, unsigned new_mode, int *replaced,
+int unc_atomic_replace_nodirsync(const char *path, const char *data, size_t len, const char *old,
+				 size_t old_len, unsigned new_mode, int *replaced,
 				 struct unc_error *err);
 
 /* fsync() the directory that holds path. */

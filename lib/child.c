@@ -116,8 +116,8 @@ static int exec_search(char *const argv[])
 void unc_exec_command(char *const argv[], const sigset_t *mask, int report_fd,
 		      struct unc_child_report *rep)
 {
-	static const int sigs[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE,
-				   SIGCHLD, SIGTTOU, SIGTTIN, SIGTSTP};
+	static const int sigs[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,  SIGUSR1, SIGUSR2,
+				   SIGPIPE, SIGCHLD, SIGTTOU, SIGTTIN, SIGTSTP};
 	size_t i;
 	int e;
 

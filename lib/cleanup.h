@@ -26,8 +26,8 @@ static inline void unc_fclosep(FILE **f)
 		(void)fclose(*f);
 }
 
-#define _cleanup_free_   __attribute__((cleanup(unc_freep)))
-#define _cleanup_close_  __attribute__((cleanup(unc_closep)))
+#define _cleanup_free_	 __attribute__((cleanup(unc_freep)))
+#define _cleanup_close_	 __attribute__((cleanup(unc_closep)))
 #define _cleanup_fclose_ __attribute__((cleanup(unc_fclosep)))
 
 static inline void *unc_steal_pointer(void *pp)

@@ -8,10 +8,10 @@
 
 struct container_spec {
 	const char *hostname; /* with a new UTS namespace */
-	int net_lo_up;        /* with a new network namespace: bring lo up */
+	int net_lo_up;	      /* with a new network namespace: bring lo up */
 	struct mount_plan mounts;
-	const char *wd;       /* --wd, or NULL */
-	const char *cwd;      /* the caller's directory, tried when wd is NULL */
+	const char *wd;	 /* --wd, or NULL */
+	const char *cwd; /* the caller's directory, tried when wd is NULL */
 };
 
 /* Runs in the child (unc_setup_fn). */

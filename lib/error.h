@@ -10,31 +10,31 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#define UNC_ERROR_MSG_MAX 1024
+#define UNC_ERROR_MSG_MAX  1024
 #define UNC_ERROR_HINT_MAX 512
 
 struct unc_error {
-	int errnum;                     /* errno value, 0 when not a system error */
-	char msg[UNC_ERROR_MSG_MAX];    /* what failed, and why */
-	char hint[UNC_ERROR_HINT_MAX];  /* what to do about it, may be empty */
+	int errnum;		       /* errno value, 0 when not a system error */
+	char msg[UNC_ERROR_MSG_MAX];   /* what failed, and why */
+	char hint[UNC_ERROR_HINT_MAX]; /* what to do about it, may be empty */
 };
 
 /* Record an error. Returns -1 (or -errnum when errnum > 0) so callers can
  * write `return unc_error_set(err, errno, "...")`. err may be NULL. */
 int unc_error_set(struct unc_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Like unc_error_set, with the text of errnum appended as ": strerror". */
 int unc_error_sys(struct unc_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Put "context: " in front of the message already recorded. */
 void unc_error_prefix(struct unc_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Set the hint line (what the user should do). */
 void unc_error_hint(struct unc_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 void unc_error_clear(struct unc_error *err);
 

@@ -111,12 +111,13 @@ int unc_idmap_plan_range(struct idmap_plan *plan, uint64_t range, enum unc_map_r
 		uint64_t have = (root == UNC_MAP_ROOT_SELF ? range - 1 : range) - need;
 		char desc[256];
 		describe_ranges(subids, desc, sizeof desc);
-		return unc_error_set(err, ERANGE,
-				     "--range %llu needs %llu subordinate %ss but only %llu are "
-				     "usable in %s (%s)",
-				     (unsigned long long)range,
-				     (unsigned long long)(root == UNC_MAP_ROOT_SELF ? range - 1 : range),
-				     names->id, (unsigned long long)have, subids->source, desc);
+		return unc_error_set(
+		    err, ERANGE,
+		    "--range %llu needs %llu subordinate %ss but only %llu are "
+		    "usable in %s (%s)",
+		    (unsigned long long)range,
+		    (unsigned long long)(root == UNC_MAP_ROOT_SELF ? range - 1 : range), names->id,
+		    (unsigned long long)have, subids->source, desc);
 	}
 	return 0;
 }
@@ -131,8 +132,8 @@ int unc_idmap_parse_extent(const char *spec, struct map_extent *out, const char 
 	int i;
 
 	if (strlen(spec) >= sizeof buf)
-		return unc_error_set(err, EINVAL, "%s: '%.40s...' is too long, expected IN:OUT:COUNT",
-				     option, spec);
+		return unc_error_set(
+		    err, EINVAL, "%s: '%.40s...' is too long, expected IN:OUT:COUNT", option, spec);
 	memcpy(buf, spec, strlen(spec) + 1);
 	p = buf;
 	for (i = 0; i < 3; i++) {
@@ -140,8 +141,8 @@ int unc_idmap_parse_extent(const char *spec, struct map_extent *out, const char 
 		fields[i] = p;
 		if (i < 2) {
 			if (!colon)
-				return unc_error_set(err, EINVAL,
-						     "%s: '%s' is not IN:OUT:COUNT", option, spec);
+				return unc_error_set(err, EINVAL, "%s: '%s' is not IN:OUT:COUNT",
+						     option, spec);
 			*colon = '\0';
 			p = colon + 1;
 		} else if (colon) {
@@ -178,54 +179,53 @@ int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privile
 	if (plan->n == 0)
 		return unc_error_set(err, EINVAL, "the %s map is empty", names->id);
 	if (plan->n > UNC_MAP_MAX_EXTENTS)
-		return unc_error_set(err, E2BIG, "%s: %zu extents, more than the kernel's limit of %d",
+		return unc_error_set(err, E2BIG,
+				     "%s: %zu extents, more than the kernel's limit of %d",
 				     names->option, plan->n, UNC_MAP_MAX_EXTENTS);
 	for (i = 0; i < plan->n; i++) {
 		const struct map_extent *e = &plan->ext[i];
 		if (e->count == 0)
-			return unc_error_set(err, EINVAL, "%s %llu:%llu:0: COUNT must be at least 1",
-					     names->option, (unsigned long long)e->inside,
-					     (unsigned long long)e->outside);
+			return unc_error_set(
+			    err, EINVAL, "%s %llu:%llu:0: COUNT must be at least 1", names->option,
+			    (unsigned long long)e->inside, (unsigned long long)e->outside);
 		if (e->inside + e->count > UNC_ID_LIMIT || e->inside + e->count < e->inside)
-			return unc_error_set(err, ERANGE,
-					     "%s %llu:%llu:%llu: inside %ss %llu-%llu go past %llu, "
-					     "the largest %s",
-					     names->option, (unsigned long long)e->inside,
-					     (unsigned long long)e->outside,
-					     (unsigned long long)e->count, names->id,
-					     (unsigned long long)e->inside,
-					     (unsigned long long)(e->inside + e->count - 1),
-					     UNC_ID_LIMIT - 1, names->id);
+			return unc_error_set(
+			    err, ERANGE,
+			    "%s %llu:%llu:%llu: inside %ss %llu-%llu go past %llu, "
+			    "the largest %s",
+			    names->option, (unsigned long long)e->inside,
+			    (unsigned long long)e->outside, (unsigned long long)e->count, names->id,
+			    (unsigned long long)e->inside,
+			    (unsigned long long)(e->inside + e->count - 1), UNC_ID_LIMIT - 1,
+			    names->id);
 		if (e->outside + e->count > UNC_ID_LIMIT || e->outside + e->count < e->outside)
-			return unc_error_set(err, ERANGE,
-					     "%s %llu:%llu:%llu: outside %ss %llu-%llu go past %llu, "
-					     "the largest %s",
-					     names->option, (unsigned long long)e->inside,
-					     (unsigned long long)e->outside,
-					     (unsigned long long)e->count, names->id,
-					     (unsigned long long)e->outside,
-					     (unsigned long long)(e->outside + e->count - 1),
-					     UNC_ID_LIMIT - 1, names->id);
+			return unc_error_set(
+			    err, ERANGE,
+			    "%s %llu:%llu:%llu: outside %ss %llu-%llu go past %llu, "
+			    "the largest %s",
+			    names->option, (unsigned long long)e->inside,
+			    (unsigned long long)e->outside, (unsigned long long)e->count, names->id,
+			    (unsigned long long)e->outside,
+			    (unsigned long long)(e->outside + e->count - 1), UNC_ID_LIMIT - 1,
+			    names->id);
 	}
 	for (i = 0; i < plan->n; i++) {
 		for (j = i + 1; j < plan->n; j++) {
 			const struct map_extent *a = &plan->ext[i], *b = &plan->ext[j];
 			if (ranges_overlap(a->inside, a->count, b->inside, b->count))
 				return unc_error_set(
-					err, EINVAL,
-					"%s: inside %ss overlap: %llu-%llu and %llu-%llu",
-					names->option, names->id, (unsigned long long)a->inside,
-					(unsigned long long)(a->inside + a->count - 1),
-					(unsigned long long)b->inside,
-					(unsigned long long)(b->inside + b->count - 1));
+				    err, EINVAL, "%s: inside %ss overlap: %llu-%llu and %llu-%llu",
+				    names->option, names->id, (unsigned long long)a->inside,
+				    (unsigned long long)(a->inside + a->count - 1),
+				    (unsigned long long)b->inside,
+				    (unsigned long long)(b->inside + b->count - 1));
 			if (ranges_overlap(a->outside, a->count, b->outside, b->count))
 				return unc_error_set(
-					err, EINVAL,
-					"%s: outside %ss overlap: %llu-%llu and %llu-%llu",
-					names->option, names->id, (unsigned long long)a->outside,
-					(unsigned long long)(a->outside + a->count - 1),
-					(unsigned long long)b->outside,
-					(unsigned long long)(b->outside + b->count - 1));
+				    err, EINVAL, "%s: outside %ss overlap: %llu-%llu and %llu-%llu",
+				    names->option, names->id, (unsigned long long)a->outside,
+				    (unsigned long long)(a->outside + a->count - 1),
+				    (unsigned long long)b->outside,
+				    (unsigned long long)(b->outside + b->count - 1));
 		}
 	}
 	if (unc_idmap_format(plan, buf, sizeof buf) < 0)
@@ -241,26 +241,27 @@ int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privile
 			continue;
 		if (self >= e->outside && self < e->outside + e->count &&
 		    !unc_subid_list_covers(subids, e->outside, e->count))
-			return unc_error_set(err, EPERM,
-					     "%s %llu:%llu:%llu: outside %ss %llu-%llu include your "
-					     "own %s %llu, which may only be mapped on its own, as "
-					     "IN:%llu:1",
-					     names->option, (unsigned long long)e->inside,
-					     (unsigned long long)e->outside, (unsigned long long)e->count,
-					     names->id, (unsigned long long)e->outside,
-					     (unsigned long long)(e->outside + e->count - 1), names->id,
-					     (unsigned long long)self, (unsigned long long)self);
+			return unc_error_set(
+			    err, EPERM,
+			    "%s %llu:%llu:%llu: outside %ss %llu-%llu include your "
+			    "own %s %llu, which may only be mapped on its own, as "
+			    "IN:%llu:1",
+			    names->option, (unsigned long long)e->inside,
+			    (unsigned long long)e->outside, (unsigned long long)e->count, names->id,
+			    (unsigned long long)e->outside,
+			    (unsigned long long)(e->outside + e->count - 1), names->id,
+			    (unsigned long long)self, (unsigned long long)self);
 		if (unc_subid_list_covers(subids, e->outside, e->count))
 			continue;
 		describe_ranges(subids, desc, sizeof desc);
-		return unc_error_set(err, EPERM,
-				     "%s %llu:%llu:%llu: outside %ss %llu-%llu are not delegated to "
-				     "%s in %s (%s has: %s)",
-				     names->option, (unsigned long long)e->inside,
-				     (unsigned long long)e->outside, (unsigned long long)e->count,
-				     names->id, (unsigned long long)e->outside,
-				     (unsigned long long)(e->outside + e->count - 1), user,
-				     subids->source, user, desc);
+		return unc_error_set(
+		    err, EPERM,
+		    "%s %llu:%llu:%llu: outside %ss %llu-%llu are not delegated to "
+		    "%s in %s (%s has: %s)",
+		    names->option, (unsigned long long)e->inside, (unsigned long long)e->outside,
+		    (unsigned long long)e->count, names->id, (unsigned long long)e->outside,
+		    (unsigned long long)(e->outside + e->count - 1), user, subids->source, user,
+		    desc);
 	}
 	return 0;
 }

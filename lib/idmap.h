@@ -33,7 +33,7 @@ enum unc_map_root {
 
 /* What an ID kind is called in messages. */
 struct idmap_names {
-	const char *id;     /* "UID" */
+	const char *id;	    /* "UID" */
 	const char *option; /* "--map-uid" */
 };
 

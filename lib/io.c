@@ -48,8 +48,7 @@ ssize_t unc_read_all(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-int unc_read_file(const char *path, size_t max, char **out, size_t *out_len,
-		  struct unc_error *err)
+int unc_read_file(const char *path, size_t max, char **out, size_t *out_len, struct unc_error *err)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
@@ -73,8 +72,8 @@ int unc_read_file(const char *path, size_t max, char **out, size_t *out_len,
 		if (len == cap) {
 			char *bigger;
 			if (cap >= max)
-				return unc_error_set(err, EFBIG, "%s is larger than %zu bytes", path,
-						     max);
+				return unc_error_set(err, EFBIG, "%s is larger than %zu bytes",
+						     path, max);
 			cap = cap * 2 > max ? max : cap * 2;
 			bigger = realloc(buf, cap + 1);
 			if (!bigger)

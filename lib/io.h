@@ -16,8 +16,7 @@ ssize_t unc_read_all(int fd, void *buf, size_t len);
 
 /* Read a whole file (at most max bytes) into a NUL-terminated buffer the
  * caller frees. Returns 0 or a negative value with err filled. */
-int unc_read_file(const char *path, size_t max, char **out, size_t *out_len,
-		  struct unc_error *err);
+int unc_read_file(const char *path, size_t max, char **out, size_t *out_len, struct unc_error *err);
 
 /* Open path for writing without creating it and write buf in one write().
  * Used for /proc files such as uid_map, where the kernel wants the whole

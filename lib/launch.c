@@ -16,12 +16,12 @@
 
 const int unc_forwarded_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
 const size_t unc_forwarded_signals_n =
-	sizeof unc_forwarded_signals / sizeof unc_forwarded_signals[0];
+    sizeof unc_forwarded_signals / sizeof unc_forwarded_signals[0];
 
 struct child_ctx {
 	const struct launch_spec *spec;
 	sigset_t orig_mask;
-	int status_fd;   /* the init's end of the status pipe */
+	int status_fd;	 /* the init's end of the status pipe */
 	int lifeline_fd; /* read end; hangs up when uncmap is gone */
 	int lifeline_wr; /* uncmap's end, closed in the child */
 };
@@ -67,14 +67,14 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		 * uncmap and the command, so that nothing of the namespace
 		 * outlives uncmap, even when it is killed. */
 		struct pidinit_args a = {
-			.argv = spec->argv,
-			.orig_mask = &ctx->orig_mask,
-			.report_fd = report_fd,
-			.status_fd = ctx->status_fd,
-			.lifeline_fd = ctx->lifeline_fd,
-			.own_pid_ns = spec->pid_init,
-			.prepare = (spec->user || spec->caps) ? prepare_command : NULL,
-			.prepare_arg = (void *)spec,
+		    .argv = spec->argv,
+		    .orig_mask = &ctx->orig_mask,
+		    .report_fd = report_fd,
+		    .status_fd = ctx->status_fd,
+		    .lifeline_fd = ctx->lifeline_fd,
+		    .own_pid_ns = spec->pid_init,
+		    .prepare = (spec->user || spec->caps) ? prepare_command : NULL,
+		    .prepare_arg = (void *)spec,
 		};
 		_exit(unc_pidinit_run(&a, rep));
 	}
@@ -185,8 +185,7 @@ static int wait_child(struct unc_child *child, int sfd, int status_fd, struct la
 	return exit_status_of(wstatus);
 }
 
-int unc_launch_run(const struct launch_spec *spec, struct launch_result *res,
-		   struct unc_error *err)
+int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, struct unc_error *err)
 {
 	struct child_ctx ctx = {.spec = spec};
 	struct unc_child child;

@@ -16,8 +16,8 @@
 
 enum unc_mapper_kind {
 	UNC_MAPPER_HELPERS = 0, /* newuidmap + newgidmap */
-	UNC_MAPPER_DIRECT,      /* real root writes any map */
-	UNC_MAPPER_SELF,        /* only the caller's own IDs: setgroups deny */
+	UNC_MAPPER_DIRECT,	/* real root writes any map */
+	UNC_MAPPER_SELF,	/* only the caller's own IDs: setgroups deny */
 };
 
 /* What the child does between release and exec; set up by the caller
@@ -34,7 +34,7 @@ struct launch_spec {
 	const char *newuidmap;
 	const char *newgidmap;
 	int helper_timeout_ms;
-	int pid_init;       /* with CLONE_NEWPID: the child is an init that
+	int pid_init;	    /* with CLONE_NEWPID: the child is an init that
 			     * forks the command, forwards signals, reaps */
 	unc_setup_fn setup; /* may be NULL */
 	void *setup_arg;
@@ -47,10 +47,10 @@ struct launch_spec {
 
 enum unc_launch_failure {
 	UNC_LAUNCH_OK = 0,
-	UNC_LAUNCH_FAIL_SETUP,  /* before/while creating the child: err */
-	UNC_LAUNCH_FAIL_MAP,    /* writing the maps directly failed: err */
+	UNC_LAUNCH_FAIL_SETUP,	/* before/while creating the child: err */
+	UNC_LAUNCH_FAIL_MAP,	/* writing the maps directly failed: err */
 	UNC_LAUNCH_FAIL_HELPER, /* a helper failed: uid_res / gid_res */
-	UNC_LAUNCH_FAIL_CHILD,  /* the child reported a failure: report */
+	UNC_LAUNCH_FAIL_CHILD,	/* the child reported a failure: report */
 };
 
 struct launch_result {

@@ -82,8 +82,8 @@ static int build_argv(const char *helper, pid_t pid, const struct idmap_plan *pl
 static int start_helper(struct helper_run *run, const char *helper, pid_t target,
 			const struct idmap_plan *plan)
 {
-	static char *const env[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", (char *)"LC_ALL=C",
-				    NULL};
+	static char *const env[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+				    (char *)"LC_ALL=C", NULL};
 	char *argv[3 + 3 * UNC_MAP_MAX_EXTENTS + 1];
 	char store[UNC_MAP_MAX_EXTENTS * 3 * 12 + 64];
 	int out[2];

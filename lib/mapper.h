@@ -12,11 +12,11 @@
 
 /* What became of one helper run. */
 struct helper_result {
-	const char *path;     /* the helper that ran */
-	int exited;           /* 1 when it exited, 0 when killed by a signal */
-	int code;             /* exit status, or signal number */
-	int timed_out;        /* 1 when we killed it for hanging */
-	int spawn_errno;      /* non-zero when it could not be started */
+	const char *path;		    /* the helper that ran */
+	int exited;			    /* 1 when it exited, 0 when killed by a signal */
+	int code;			    /* exit status, or signal number */
+	int timed_out;			    /* 1 when we killed it for hanging */
+	int spawn_errno;		    /* non-zero when it could not be started */
 	char output[UNC_HELPER_OUTPUT_MAX]; /* its stderr and stdout */
 };
 

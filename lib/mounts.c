@@ -50,8 +50,8 @@ int unc_mount_parse_bind(const char *arg, enum mount_op_kind kind, const char *o
 static int open_in_root(int rootfd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (unsigned long long)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (unsigned long long)(flags | O_CLOEXEC),
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
 }
@@ -101,15 +101,14 @@ int unc_mount_plan_check(const struct mount_plan *plan, struct unc_error *err)
 			if (plan->root)
 				return unc_error_sys(err, -fd, "%s: destination '%s' in root '%s'",
 						     op->option, op->dst, plan->root);
-			return unc_error_sys(err, -fd, "%s: destination '%s'", op->option,
-					     op->dst);
+			return unc_error_sys(err, -fd, "%s: destination '%s'", op->option, op->dst);
 		}
 		if (op->src && fstat(fd, &dst_st) == 0 &&
 		    S_ISDIR(st.st_mode) != S_ISDIR(dst_st.st_mode))
-			return unc_error_set(err, ENOTDIR,
-					     "%s: cannot mount %s '%s' on %s '%s'", op->option,
-					     S_ISDIR(st.st_mode) ? "directory" : "file", op->src,
-					     S_ISDIR(dst_st.st_mode) ? "directory" : "file", op->dst);
+			return unc_error_set(
+			    err, ENOTDIR, "%s: cannot mount %s '%s' on %s '%s'", op->option,
+			    S_ISDIR(st.st_mode) ? "directory" : "file", op->src,
+			    S_ISDIR(dst_st.st_mode) ? "directory" : "file", op->dst);
 	}
 	return 0;
 }
@@ -142,7 +141,8 @@ static int make_readonly(const char *path, struct unc_error *err, const char *wh
 	/* Before Linux 5.12 (or under valgrind): remount the top mount
 	 * read-only, keeping the flags a user namespace may not drop. */
 	if (statvfs(path, &sv) == 0) {
-		flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+		flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) |
+			 (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
 			 (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) |
 			 (sv.f_flag & ST_NOATIME ? MS_NOATIME : 0) |
 			 (sv.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0) |
@@ -200,9 +200,9 @@ static int setup_dev(const char *newroot, struct unc_error *err)
 {
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 	static const char *const links[][2] = {
-		{"/proc/self/fd", "fd"},          {"/proc/self/fd/0", "stdin"},
-		{"/proc/self/fd/1", "stdout"},    {"/proc/self/fd/2", "stderr"},
-		{"pts/ptmx", "ptmx"},
+	    {"/proc/self/fd", "fd"},	   {"/proc/self/fd/0", "stdin"},
+	    {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+	    {"pts/ptmx", "ptmx"},
 	};
 	char dev[PATH_MAX], path[PATH_MAX + 32];
 	_cleanup_close_ int devfd = -1;
@@ -294,7 +294,8 @@ int unc_mount_plan_apply(const struct mount_plan *plan, struct unc_error *err)
 	if (!plan->root) {
 		if (plan->mount_proc &&
 		    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-			return unc_error_sys(err, errno, "--mount-proc: cannot mount a fresh /proc");
+			return unc_error_sys(err, errno,
+					     "--mount-proc: cannot mount a fresh /proc");
 		for (i = 0; i < plan->nops; i++)
 			if (apply_op(-1, &plan->ops[i], err) < 0)
 				return -1;

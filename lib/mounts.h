@@ -21,16 +21,16 @@ enum mount_op_kind {
 
 struct mount_op {
 	enum mount_op_kind kind;
-	const char *src; /* NULL for tmpfs */
-	const char *dst; /* inside the root when there is one */
+	const char *src;    /* NULL for tmpfs */
+	const char *dst;    /* inside the root when there is one */
 	const char *option; /* "--bind" etc., for messages */
 };
 
 struct mount_plan {
-	int private_mounts;      /* --mount: make / recursively private */
-	int mount_proc;          /* --mount-proc: a fresh /proc (needs a pid ns) */
-	int have_pid_ns;         /* a new PID namespace exists */
-	const char *root;        /* --root DIR, absolute, or NULL */
+	int private_mounts; /* --mount: make / recursively private */
+	int mount_proc;	    /* --mount-proc: a fresh /proc (needs a pid ns) */
+	int have_pid_ns;    /* a new PID namespace exists */
+	const char *root;   /* --root DIR, absolute, or NULL */
 	const struct mount_op *ops;
 	size_t nops;
 };

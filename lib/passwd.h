@@ -67,8 +67,8 @@ const struct group_entry *unc_group_by_gid(const struct group_db *db, uint32_t g
 
 /* The supplementary groups of `user`: every group listing it as a member,
  * plus `primary`, without duplicates, primary first. *out is malloc'd. */
-int unc_group_list_for_user(const struct group_db *db, const char *user, gid_t primary,
-			    gid_t **out, size_t *n, struct unc_error *err);
+int unc_group_list_for_user(const struct group_db *db, const char *user, gid_t primary, gid_t **out,
+			    size_t *n, struct unc_error *err);
 void unc_group_free(struct group_db *db);
 
 /* Parse a decimal ID (0..4294967294). Returns 0 or -1. */

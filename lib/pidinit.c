@@ -101,7 +101,8 @@ int unc_kill_userns_processes(void)
 			if (pidfd < 0)
 				continue;
 			snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
-			if (stat(path, &st) == 0 && st.st_ino == own.st_ino && st.st_dev == own.st_dev &&
+			if (stat(path, &st) == 0 && st.st_ino == own.st_ino &&
+			    st.st_dev == own.st_dev &&
 			    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) == 0)
 				killed++;
 			close(pidfd);
@@ -153,8 +154,8 @@ int unc_pidinit_run(const struct pidinit_args *a, struct unc_child_report *rep)
 	}
 	cmd = start_command(a);
 	if (cmd < 0) {
-		unc_report_send(a->report_fd, rep, 125, errno,
-				"init: cannot start the command: %s", strerror(errno));
+		unc_report_send(a->report_fd, rep, 125, errno, "init: cannot start the command: %s",
+				strerror(errno));
 		return 125;
 	}
 	/* The parent learns of the exec through EOF: drop our copy. */

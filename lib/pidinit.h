@@ -26,10 +26,10 @@
 struct pidinit_args {
 	char *const *argv;
 	const sigset_t *orig_mask;
-	int report_fd;   /* the command's exec failure goes here */
-	int status_fd;   /* the command's status, as soon as known; -1: none */
+	int report_fd;	 /* the command's exec failure goes here */
+	int status_fd;	 /* the command's status, as soon as known; -1: none */
 	int lifeline_fd; /* hangs up when uncmap is gone; -1: none */
-	int own_pid_ns;  /* 1: PID 1 of a new PID namespace */
+	int own_pid_ns;	 /* 1: PID 1 of a new PID namespace */
 	/* Runs in the command's process just before exec (the user switch),
 	 * may be NULL. A failure is reported with status 125. */
 	int (*prepare)(void *arg, struct unc_error *err);

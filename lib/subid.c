@@ -189,7 +189,8 @@ int unc_subid_ranges_from_buffer(const char *buf, size_t len, const char *user, 
 		size_t llen = nl ? (size_t)(nl - p) : (size_t)(stop - p);
 		struct unc_subid_entry e;
 
-		if (unc_subid_parse_line(p, llen, &e) == 0 && unc_subid_entry_is_owner(&e, user, uid)) {
+		if (unc_subid_parse_line(p, llen, &e) == 0 &&
+		    unc_subid_entry_is_owner(&e, user, uid)) {
 			if (unc_subid_list_add(out, e.start, e.count) < 0)
 				return unc_error_sys(err, ENOMEM, "cannot collect ranges");
 		}
@@ -263,8 +264,8 @@ static const char *kind_file(enum unc_subid_kind kind)
 }
 
 #ifdef UNC_HAVE_LIBSUBID
-#define UNC_STR2(x) #x
-#define UNC_STR(x)  UNC_STR2(x)
+#define UNC_STR2(x)	#x
+#define UNC_STR(x)	UNC_STR2(x)
 #define LIBSUBID_SONAME "libsubid.so." UNC_STR(SUBID_ABI_MAJOR)
 
 typedef int (*get_ranges_fn)(const char *, struct subid_range **);
@@ -272,8 +273,8 @@ typedef bool (*subid_init_fn)(const char *, FILE *);
 
 /* libsubid drags in PAM, SELinux, audit and libsemanage (about 2 ms of
  * loading on every launch), so it is opened only when it is asked. */
-static int libsubid_get(enum unc_subid_kind kind, const char *user,
-			struct unc_subid_list *out, struct unc_error *err)
+static int libsubid_get(enum unc_subid_kind kind, const char *user, struct unc_subid_list *out,
+			struct unc_error *err)
 {
 	static void *handle;
 	struct subid_range *ranges = NULL;
@@ -291,7 +292,7 @@ static int libsubid_get(enum unc_subid_kind kind, const char *user,
 			init("uncmap", stderr);
 	}
 	get = (get_ranges_fn)dlsym(handle, kind == UNC_SUBUID ? "subid_get_uid_ranges"
-							     : "subid_get_gid_ranges");
+							      : "subid_get_gid_ranges");
 	if (!get)
 		return unc_error_set(err, ENOSYS, "%s has no %s", LIBSUBID_SONAME,
 				     kind == UNC_SUBUID ? "subid_get_uid_ranges"
@@ -314,8 +315,7 @@ static int libsubid_get(enum unc_subid_kind kind, const char *user,
 #endif
 
 int unc_subid_lookup(enum unc_subid_kind kind, enum unc_subid_via via, const char *file,
-		     const char *user, uid_t uid, struct unc_subid_list *out,
-		     struct unc_error *err)
+		     const char *user, uid_t uid, struct unc_subid_list *out, struct unc_error *err)
 {
 	char nss[64];
 	int use_libsubid;

@@ -79,7 +79,7 @@ enum unc_subid_via {
 	 * files by the same rules libsubid uses, without loading libsubid. */
 	UNC_SUBID_VIA_AUTO = 0,
 	UNC_SUBID_VIA_LIBSUBID, /* always ask libsubid */
-	UNC_SUBID_VIA_FILES,    /* always read /etc/subuid, /etc/subgid */
+	UNC_SUBID_VIA_FILES,	/* always read /etc/subuid, /etc/subgid */
 };
 
 /* Collect user's ranges the way shadow's helpers will see them. When

@@ -433,8 +433,8 @@ int unc_subid_admin_commit(struct unc_subid_admin *a, int written[2], enum unc_s
 		if (unc_subid_file_serialise(f, &data, &len, err) < 0)
 			return -1;
 		if (unc_atomic_replace_nodirsync(a->paths.file[k], data, len,
-						 a->exists[k] ? f->buf : NULL, f->len, 0644, &replaced,
-						 err) < 0) {
+						 a->exists[k] ? f->buf : NULL, f->len, 0644,
+						 &replaced, err) < 0) {
 			written[k] = replaced;
 			if (last >= 0 && unc_fsync_dir_of(a->paths.file[last], NULL) < 0)
 				*failed = (enum unc_subid_kind)last;

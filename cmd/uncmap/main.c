@@ -20,7 +20,7 @@
 #include "uncmap_check.h"
 #include "userswitch.h"
 
-#define PROG        "uncmap"
+#define PROG	    "uncmap"
 #define EXIT_UNCMAP 125
 
 struct options {
@@ -189,39 +189,39 @@ enum {
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"range", required_argument, NULL, 'r'},
-		{"map-root", required_argument, NULL, OPT_MAP_ROOT},
-		{"map-uid", required_argument, NULL, OPT_MAP_UID},
-		{"map-gid", required_argument, NULL, OPT_MAP_GID},
-		{"subuid-file", required_argument, NULL, OPT_SUBUID_FILE},
-		{"subgid-file", required_argument, NULL, OPT_SUBGID_FILE},
-		{"print-map", no_argument, NULL, OPT_PRINT_MAP},
-		{"newuidmap", required_argument, NULL, OPT_NEWUIDMAP},
-		{"newgidmap", required_argument, NULL, OPT_NEWGIDMAP},
-		{"helper-timeout", required_argument, NULL, OPT_HELPER_TIMEOUT},
-		{"subid-source", required_argument, NULL, OPT_SUBID_SOURCE},
-		{"check", no_argument, NULL, OPT_CHECK},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"pid", no_argument, NULL, 'p'},
-		{"mount", no_argument, NULL, 'm'},
-		{"mount-proc", no_argument, NULL, OPT_MOUNT_PROC},
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"bind", required_argument, NULL, OPT_BIND},
-		{"ro-bind", required_argument, NULL, OPT_RO_BIND},
-		{"tmpfs", required_argument, NULL, OPT_TMPFS},
-		{"uts", no_argument, NULL, OPT_UTS},
-		{"hostname", required_argument, NULL, OPT_HOSTNAME},
-		{"ipc", no_argument, NULL, OPT_IPC},
-		{"net", no_argument, NULL, OPT_NET},
-		{"cgroup", no_argument, NULL, OPT_CGROUP},
-		{"wd", required_argument, NULL, OPT_WD},
-		{"user", required_argument, NULL, OPT_USER},
-		{"cap-add", required_argument, NULL, OPT_CAP_ADD},
-		{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
-		{"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"range", required_argument, NULL, 'r'},
+	    {"map-root", required_argument, NULL, OPT_MAP_ROOT},
+	    {"map-uid", required_argument, NULL, OPT_MAP_UID},
+	    {"map-gid", required_argument, NULL, OPT_MAP_GID},
+	    {"subuid-file", required_argument, NULL, OPT_SUBUID_FILE},
+	    {"subgid-file", required_argument, NULL, OPT_SUBGID_FILE},
+	    {"print-map", no_argument, NULL, OPT_PRINT_MAP},
+	    {"newuidmap", required_argument, NULL, OPT_NEWUIDMAP},
+	    {"newgidmap", required_argument, NULL, OPT_NEWGIDMAP},
+	    {"helper-timeout", required_argument, NULL, OPT_HELPER_TIMEOUT},
+	    {"subid-source", required_argument, NULL, OPT_SUBID_SOURCE},
+	    {"check", no_argument, NULL, OPT_CHECK},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"pid", no_argument, NULL, 'p'},
+	    {"mount", no_argument, NULL, 'm'},
+	    {"mount-proc", no_argument, NULL, OPT_MOUNT_PROC},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"bind", required_argument, NULL, OPT_BIND},
+	    {"ro-bind", required_argument, NULL, OPT_RO_BIND},
+	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+	    {"uts", no_argument, NULL, OPT_UTS},
+	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+	    {"ipc", no_argument, NULL, OPT_IPC},
+	    {"net", no_argument, NULL, OPT_NET},
+	    {"cgroup", no_argument, NULL, OPT_CGROUP},
+	    {"wd", required_argument, NULL, OPT_WD},
+	    {"user", required_argument, NULL, OPT_USER},
+	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+	    {"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct unc_error err;
 	int c;
@@ -256,7 +256,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_SUBGID_FILE:
 			if (access(optarg, R_OK) < 0)
 				return fail("%s: cannot read '%s': %s",
-					    c == OPT_SUBUID_FILE ? "--subuid-file" : "--subgid-file",
+					    c == OPT_SUBUID_FILE ? "--subuid-file"
+								 : "--subgid-file",
 					    optarg, strerror(errno));
 			if (c == OPT_SUBUID_FILE)
 				o->subuid_file = optarg;
@@ -318,7 +319,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_BIND:
 		case OPT_RO_BIND:
 		case OPT_TMPFS: {
-			const char *opt = c == OPT_BIND ? "--bind" : c == OPT_RO_BIND ? "--ro-bind" : "--tmpfs";
+			const char *opt = c == OPT_BIND	     ? "--bind"
+					  : c == OPT_RO_BIND ? "--ro-bind"
+							     : "--tmpfs";
 			struct mount_op *op = &o->mount_ops[o->nmount_ops];
 			char *storage;
 			if (o->nmount_ops >= sizeof o->mount_ops / sizeof o->mount_ops[0])
@@ -326,15 +329,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 					    sizeof o->mount_ops / sizeof o->mount_ops[0]);
 			if (c == OPT_TMPFS) {
 				if (optarg[0] != '/')
-					return fail("--tmpfs: '%s' is not an absolute path", optarg);
+					return fail("--tmpfs: '%s' is not an absolute path",
+						    optarg);
 				op->kind = UNC_MOUNT_TMPFS;
 				op->src = NULL;
 				op->dst = optarg;
 				op->option = opt;
-			} else if (unc_mount_parse_bind(optarg,
-							c == OPT_BIND ? UNC_MOUNT_BIND
-								      : UNC_MOUNT_RO_BIND,
-							opt, op, &storage, &err) < 0) {
+			} else if (unc_mount_parse_bind(
+				       optarg, c == OPT_BIND ? UNC_MOUNT_BIND : UNC_MOUNT_RO_BIND,
+				       opt, op, &storage, &err) < 0) {
 				return fail_err(&err);
 			}
 			if (c != OPT_TMPFS)
@@ -348,8 +351,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_HOSTNAME:
 			if (optarg[0] == '\0' || strlen(optarg) > 64)
-				return fail("--hostname: '%s' is not a host name of 1 to 64 characters",
-					    optarg);
+				return fail(
+				    "--hostname: '%s' is not a host name of 1 to 64 characters",
+				    optarg);
 			o->hostname = optarg;
 			o->ns_uts = 1;
 			break;
@@ -375,10 +379,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_CAP_ADD:
 		case OPT_CAP_DROP:
 			if (c == OPT_CAP_ADD
-				    ? unc_caps_parse_list(optarg, 0, &o->caps.add, NULL, "--cap-add",
-							  &err) < 0
-				    : unc_caps_parse_list(optarg, 1, &o->caps.drop,
-							  &o->caps.drop_all, "--cap-drop", &err) < 0)
+				? unc_caps_parse_list(optarg, 0, &o->caps.add, NULL, "--cap-add",
+						      &err) < 0
+				: unc_caps_parse_list(optarg, 1, &o->caps.drop, &o->caps.drop_all,
+						      "--cap-drop", &err) < 0)
 				return fail_err(&err);
 			o->have_caps = 1;
 			break;
@@ -403,8 +407,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 }
 
 /* Plan one kind of map: explicit extents, or --range over the ranges. */
-static int plan_map(const struct options *o, enum unc_subid_kind kind, const char *user,
-		    uid_t uid, uint64_t self, int privileged, struct idmap_plan *plan,
+static int plan_map(const struct options *o, enum unc_subid_kind kind, const char *user, uid_t uid,
+		    uint64_t self, int privileged, struct idmap_plan *plan,
 		    struct unc_subid_list *subids)
 {
 	const struct idmap_names *names = kind == UNC_SUBUID ? &uid_names : &gid_names;
@@ -445,8 +449,8 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 	}
 	/* the child becomes 0 inside before anything else */
 	if (!unc_idmap_maps_inside(plan, 0))
-		return fail("%s: the map does not hold %s 0, which the command starts as", names->option,
-			    names->id);
+		return fail("%s: the map does not hold %s 0, which the command starts as",
+			    names->option, names->id);
 	return 0;
 }
 
@@ -485,15 +489,15 @@ static int report_helper(const struct helper_result *r, const char *user, const 
 static int run_check(const struct options *o)
 {
 	struct unc_check_config cfg = {
-		.range = o->range,
-		.map_root = o->map_root,
-		.map_uid = &o->map_uid,
-		.map_gid = &o->map_gid,
-		.newuidmap = o->newuidmap,
-		.newgidmap = o->newgidmap,
-		.subuid_file = o->subuid_file,
-		.subgid_file = o->subgid_file,
-		.via = o->subid_via,
+	    .range = o->range,
+	    .map_root = o->map_root,
+	    .map_uid = &o->map_uid,
+	    .map_gid = &o->map_gid,
+	    .newuidmap = o->newuidmap,
+	    .newgidmap = o->newgidmap,
+	    .subuid_file = o->subuid_file,
+	    .subgid_file = o->subgid_file,
+	    .via = o->subid_via,
 	};
 
 	return uncmap_check(&cfg, o->json);
@@ -509,9 +513,12 @@ static void options_free(struct options *o)
 
 int main(int argc, char **argv)
 {
-	__attribute__((cleanup(options_free))) struct options o = {.range = 65536, .map_root = UNC_MAP_ROOT_SELF,
-			    .newuidmap = "/usr/bin/newuidmap", .newgidmap = "/usr/bin/newgidmap",
-			    .helper_timeout_s = 10};
+	__attribute__((cleanup(options_free))) struct options o = {
+	    .range = 65536,
+	    .map_root = UNC_MAP_ROOT_SELF,
+	    .newuidmap = "/usr/bin/newuidmap",
+	    .newgidmap = "/usr/bin/newgidmap",
+	    .helper_timeout_s = 10};
 	_cleanup_subid_list_ struct unc_subid_list subuids = {0}, subgids = {0};
 	struct launch_spec spec;
 	struct launch_result res;
