@@ -21,7 +21,6 @@ const size_t unc_forwarded_signals_n =
 struct child_ctx {
 	const struct launch_spec *spec;
 	sigset_t orig_mask;
-	int status_fd;	 /* the init's end of the status pipe */
 	int lifeline_fd; /* read end; hangs up when uncmap is gone */
 	int lifeline_wr; /* uncmap's end, closed in the child */
 };
@@ -70,7 +69,6 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		    .argv = spec->argv,
 		    .orig_mask = &ctx->orig_mask,
 		    .report_fd = report_fd,
-		    .status_fd = ctx->status_fd,
 		    .lifeline_fd = ctx->lifeline_fd,
 		    .own_pid_ns = spec->pid_init,
 		    .prepare = (spec->user || spec->caps) ? prepare_command : NULL,
@@ -89,23 +87,18 @@ static int exit_status_of(int wstatus)
 	return 125;
 }
 
-/* Wait for the child, relaying signals, and read its report. With an
- * init, the command's status arrives on status_fd as soon as it is known:
- * the namespace's teardown (the init's exit, its mounts and /proc) then
- * happens without holding uncmap's exit back. */
-static int wait_child(struct unc_child *child, int sfd, int status_fd, struct launch_result *res)
+/* Wait for the child, relaying signals, and read its report. The child
+ * (the init or supervisor) is reaped here, never left to some other init:
+ * an orphaned zombie would pin the user namespace. */
+static int wait_child(struct unc_child *child, int sfd, struct launch_result *res)
 {
 	int have_report = 0, wstatus = 0;
 
 	for (;;) {
-		struct pollfd pfd[4];
-		int np = 0, i_report = -1, i_sig = -1, i_pid = -1, i_status = -1;
+		struct pollfd pfd[3];
+		int np = 0, i_report = -1, i_sig = -1, i_pid = -1;
 		pid_t r;
 
-		if (status_fd >= 0 && child->report_fd < 0) {
-			pfd[np] = (struct pollfd){.fd = status_fd, .events = POLLIN};
-			i_status = np++;
-		}
 		if (child->report_fd >= 0) {
 			pfd[np] = (struct pollfd){.fd = child->report_fd, .events = POLLIN};
 			i_report = np++;
@@ -128,23 +121,6 @@ static int wait_child(struct unc_child *child, int sfd, int status_fd, struct la
 			if (errno == EINTR)
 				continue;
 			return -errno;
-		}
-		if (i_status >= 0 && pfd[i_status].revents) {
-			int st;
-			if (unc_read_all(status_fd, &st, sizeof st) == (ssize_t)sizeof st &&
-			    st >= 0 && st <= 255) {
-				/* reap it: an orphaned zombie would pin the
-				 * user namespace until some init reaps it */
-				while (waitpid(child->pid, NULL, 0) < 0 && errno == EINTR)
-					;
-				child->pid = -1;
-				if (have_report) {
-					res->failure = UNC_LAUNCH_FAIL_CHILD;
-					return res->report.status;
-				}
-				return st;
-			}
-			status_fd = -1; /* EOF: wait for the exit itself */
 		}
 		if (i_report >= 0 && pfd[i_report].revents) {
 			int rr = unc_child_read_report(child, &res->report);
@@ -190,7 +166,7 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 	struct child_ctx ctx = {.spec = spec};
 	struct unc_child child;
 	sigset_t block;
-	int sfd = -1, status, status_pipe[2] = {-1, -1}, lifeline[2] = {-1, -1};
+	int sfd = -1, status, lifeline[2] = {-1, -1};
 	size_t i;
 
 	memset(res, 0, sizeof *res);
@@ -199,13 +175,12 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 		sigaddset(&block, unc_forwarded_signals[i]);
 	sigprocmask(SIG_BLOCK, &block, &ctx.orig_mask);
 	sfd = signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (pipe2(status_pipe, O_CLOEXEC) < 0 || pipe2(lifeline, O_CLOEXEC) < 0) {
+	if (pipe2(lifeline, O_CLOEXEC) < 0) {
 		unc_error_sys(err, errno, "cannot create a pipe");
 		res->failure = UNC_LAUNCH_FAIL_SETUP;
 		res->status = 125;
 		goto out;
 	}
-	ctx.status_fd = status_pipe[1];
 	ctx.lifeline_fd = lifeline[0];
 	ctx.lifeline_wr = lifeline[1];
 
@@ -230,10 +205,6 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 		res->status = 125;
 		goto out;
 	}
-	if (status_pipe[1] >= 0) {
-		close(status_pipe[1]);
-		status_pipe[1] = -1;
-	}
 	close(lifeline[0]);
 	lifeline[0] = -1;
 	if (unc_child_release(&child, err) < 0) {
@@ -242,7 +213,7 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 		res->status = 125;
 		goto out;
 	}
-	status = wait_child(&child, sfd, status_pipe[0], res);
+	status = wait_child(&child, sfd, res);
 	unc_child_close(&child);
 	if (status < 0) {
 		unc_error_sys(err, -status, "cannot wait for the command");
@@ -254,10 +225,6 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 out:
 	if (sfd >= 0)
 		close(sfd);
-	if (status_pipe[0] >= 0)
-		close(status_pipe[0]);
-	if (status_pipe[1] >= 0)
-		close(status_pipe[1]);
 	/* lifeline[1] stays open until uncmap exits: its hang-up is how the
 	 * namespace learns that uncmap is gone. */
 	if (lifeline[0] >= 0)

@@ -202,7 +202,5 @@ int unc_pidinit_run(const struct pidinit_args *a, struct unc_child_report *rep)
 		;
 	if (cmd_status < 0)
 		cmd_status = 125;
-	if (a->status_fd >= 0)
-		(void)unc_write_all(a->status_fd, &cmd_status, sizeof cmd_status);
 	return cmd_status;
 }

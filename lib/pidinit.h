@@ -7,8 +7,7 @@
  * restores the original mask before exec), relays SIGINT, SIGQUIT,
  * SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to it, reaps every child that ends
  * (orphans included), and when the command ends, reaps what is left to
- * reap, writes the command's status (128+N for signal N) to status_fd and
- * returns it.
+ * reap, and returns the command's status (128+N for signal N).
  *
  * The lifeline is the read end of a pipe whose write end only uncmap
  * holds: when it hangs up, uncmap is gone (even by SIGKILL), and nothing
@@ -27,7 +26,6 @@ struct pidinit_args {
 	char *const *argv;
 	const sigset_t *orig_mask;
 	int report_fd;	 /* the command's exec failure goes here */
-	int status_fd;	 /* the command's status, as soon as known; -1: none */
 	int lifeline_fd; /* hangs up when uncmap is gone; -1: none */
 	int own_pid_ns;	 /* 1: PID 1 of a new PID namespace */
 	/* Runs in the command's process just before exec (the user switch),
