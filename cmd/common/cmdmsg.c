@@ -7,10 +7,12 @@
 #include "procsafety.h"
 
 static const char *prog_name = "uncmap";
+static int fail_status = 1;
 
-void cmd_msg_init(const char *prog)
+void cmd_msg_init(const char *prog, int status)
 {
 	prog_name = prog;
+	fail_status = status;
 }
 
 static void say_text(const char *text)
@@ -43,6 +45,22 @@ void cmd_say_err(const struct unc_error *err)
 	say_text(err->msg);
 	if (err->hint[0])
 		say_text(err->hint);
+}
+
+int cmd_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cmd_vsay(fmt, ap);
+	va_end(ap);
+	return fail_status;
+}
+
+int cmd_fail_err(const struct unc_error *err)
+{
+	cmd_say_err(err);
+	return fail_status;
 }
 
 int cmd_finish_stdout(void)

@@ -9,8 +9,13 @@
 
 #include "error.h"
 
-/* The program name every line starts with. */
-void cmd_msg_init(const char *prog);
+/* The program name every line starts with, and the exit status its
+ * failures use (cmd_fail and cmd_fail_err return it). */
+void cmd_msg_init(const char *prog, int fail_status);
+
+/* Say it (as cmd_say / cmd_say_err) and return the failure status. */
+int cmd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cmd_fail_err(const struct unc_error *err);
 
 /* "prog: <formatted text>" on stderr, escaped. */
 void cmd_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -84,23 +84,6 @@ static void usage(void)
 	      stdout);
 }
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	cmd_vsay(fmt, ap);
-	va_end(ap);
-	return EXIT_FAIL;
-}
-
-static int fail_err(const struct unc_error *err)
-{
-	cmd_say_err(err);
-	return EXIT_FAIL;
-}
-
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
 {
@@ -202,13 +185,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 'c':
 			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT, &o->count, "--count", &err) < 0)
-				return fail_err(&err), -EXIT_USAGE;
+				return cmd_fail_err(&err), -EXIT_USAGE;
 			o->has_count = 1;
 			break;
 		case 's':
 			if (unc_parse_u64(optarg, 0, UNC_ID_LIMIT - 1, &o->start, "--start", &err) <
 			    0)
-				return fail_err(&err), -EXIT_USAGE;
+				return cmd_fail_err(&err), -EXIT_USAGE;
 			o->has_start = 1;
 			break;
 		case 'u':
@@ -230,7 +213,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_LOCK_TIMEOUT:
 			if (unc_parse_u64(optarg, 0, 3600, &v, "--lock-timeout", &err) < 0)
-				return fail_err(&err), -EXIT_USAGE;
+				return cmd_fail_err(&err), -EXIT_USAGE;
 			o->lock_timeout_ms = (unsigned)v * 1000u;
 			o->has_lock_timeout = 1;
 			break;
@@ -282,8 +265,8 @@ static int check_names(const struct options *o)
 
 	for (i = 0; i < o->nusers; i++) {
 		if (unc_subid_owner_valid(o->users[i], &err) < 0)
-			return fail("'%s' cannot own subordinate IDs: its name %s",
-				    printable(o->users[i], shown, sizeof shown), err.msg);
+			return cmd_fail("'%s' cannot own subordinate IDs: its name %s",
+					printable(o->users[i], shown, sizeof shown), err.msg);
 	}
 	return 0;
 }
@@ -307,7 +290,7 @@ static int print_diffs(struct unc_subid_admin *a)
 		char *diff = NULL;
 		size_t len;
 		if (unc_subid_file_diff(&a->file[k], a->paths.file[k], &diff, &len, &err) < 0)
-			return fail_err(&err);
+			return cmd_fail_err(&err);
 		fwrite(diff, 1, len, stdout);
 		free(diff);
 	}
@@ -322,7 +305,7 @@ static int commit(struct unc_subid_admin *a)
 
 	if (unc_subid_admin_commit(a, written, &failed, &err) == 0)
 		return 0;
-	fail_err(&err);
+	cmd_fail_err(&err);
 	if (written[failed])
 		fprintf(stderr, PROG ": %s holds its new content, but it may not survive a crash\n",
 			kind_file(a, failed));
@@ -362,8 +345,8 @@ static void report_events(const struct unc_subid_admin *a, const struct unc_subi
 
 static int files_only_refusal(const struct unc_subid_admin *a, const char *source)
 {
-	fail("subordinate IDs come from '%s' here (the subid: line of %s), not from %s", source,
-	     a->paths.nsswitch, a->paths.file[UNC_SUBUID]);
+	cmd_fail("subordinate IDs come from '%s' here (the subid: line of %s), not from %s", source,
+		 a->paths.nsswitch, a->paths.file[UNC_SUBUID]);
 	fprintf(stderr,
 		PROG ": manage the ranges where '%s' keeps them (for SSSD, in FreeIPA or the "
 		     "directory it reads); subidctl edits the files only\n",
@@ -379,7 +362,7 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 	int rc = 0;
 
 	if (unc_subid_admin_begin(a, !o->dry_run, &err) < 0) {
-		fail_err(&err);
+		cmd_fail_err(&err);
 		fprintf(stderr, PROG ": nothing was written\n");
 		return EXIT_FAIL;
 	}
@@ -391,11 +374,11 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 		else
 			r = unc_subid_admin_del(a, o->users[i], o->has_start, o->start, &ev, &err);
 		if (r < 0)
-			rc = fail_err(&err);
+			rc = cmd_fail_err(&err);
 	}
 	if (rc == 0 && o->cmd == CMD_SYNC &&
 	    unc_subid_admin_sync(a, o->has_count ? o->count : 0, added, &err) < 0)
-		rc = fail_err(&err);
+		rc = cmd_fail_err(&err);
 	if (rc != 0) {
 		fprintf(stderr, PROG ": nothing was written\n");
 		unc_subid_events_free(&ev);
@@ -456,7 +439,7 @@ static int run_list(struct options *o, struct unc_subid_admin *a)
 
 	if (unc_subid_admin_holders(a, o->users, o->nusers, &h, &err) < 0) {
 		unc_subid_holders_free(&h);
-		return fail_err(&err);
+		return cmd_fail_err(&err);
 	}
 	if (o->json)
 		putchar('[');
@@ -502,7 +485,7 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 	int k;
 
 	if (unc_subid_admin_index(a, &ix, &err) < 0)
-		return fail_err(&err);
+		return cmd_fail_err(&err);
 
 	for (k = 0; k < 2; k++) {
 		if (!(o->kinds & (k == UNC_SUBUID ? UNC_KIND_UIDS : UNC_KIND_GIDS)))
@@ -510,7 +493,7 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 		if (unc_subid_check_file(&a->file[k], (enum unc_subid_kind)k, ix, a->paths.passwd,
 					 &p, &err) < 0) {
 			unc_subid_problems_free(&p);
-			return fail_err(&err);
+			return cmd_fail_err(&err);
 		}
 	}
 	if (o->json)
@@ -550,7 +533,7 @@ int main(int argc, char **argv)
 	char source[64];
 	int r, rc;
 
-	cmd_msg_init(PROG);
+	cmd_msg_init(PROG, EXIT_FAIL);
 	cmd_start(EXIT_FAIL);
 	r = parse_options(argc, argv, &o);
 	if (r > 0) /* --help, --version */
@@ -560,7 +543,7 @@ int main(int argc, char **argv)
 	if ((o.cmd == CMD_ADD || o.cmd == CMD_DEL) && check_names(&o) != 0)
 		return EXIT_FAIL;
 	if (unc_subid_admin_init(&a, o.prefix, o.kinds, &err) < 0)
-		return fail_err(&err);
+		return cmd_fail_err(&err);
 	if (o.has_lock_timeout)
 		a.lock_timeout_ms = o.lock_timeout_ms;
 
@@ -580,7 +563,7 @@ int main(int argc, char **argv)
 	case CMD_LIST:
 	case CMD_CHECK:
 		if (unc_subid_admin_begin(&a, 0, &err) < 0) {
-			rc = fail_err(&err);
+			rc = cmd_fail_err(&err);
 			break;
 		}
 		rc = o.cmd == CMD_LIST ? run_list(&o, &a) : run_check(&o, &a);

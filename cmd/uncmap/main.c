@@ -121,27 +121,10 @@ static void usage(void)
 	      stdout);
 }
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	cmd_vsay(fmt, ap);
-	va_end(ap);
-	return EXIT_UNCMAP;
-}
-
-static int fail_err(const struct unc_error *err)
-{
-	cmd_say_err(err);
-	return EXIT_UNCMAP;
-}
-
 /* The last line of every launch failure that `uncmap --check` explains. */
 static int fail_check(void)
 {
-	return fail("run 'uncmap --check' for a diagnosis");
+	return cmd_fail("run 'uncmap --check' for a diagnosis");
 }
 
 /* Output that did not reach standard output is a failure, said once. */
@@ -232,7 +215,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'r':
 			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT - 1, &o->range, "--range", &err) <
 			    0)
-				return fail_err(&err);
+				return cmd_fail_err(&err);
 			break;
 		case OPT_MAP_ROOT:
 			if (strcmp(optarg, "self") == 0)
@@ -240,7 +223,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			else if (strcmp(optarg, "sub") == 0)
 				o->map_root = UNC_MAP_ROOT_SUB;
 			else
-				return fail("--map-root: '%s' is not 'self' or 'sub'", optarg);
+				return cmd_fail("--map-root: '%s' is not 'self' or 'sub'", optarg);
 			break;
 		case OPT_MAP_UID:
 		case OPT_MAP_GID: {
@@ -249,16 +232,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (unc_idmap_parse_extent(optarg, &e, opt, &err) < 0 ||
 			    unc_idmap_add(c == OPT_MAP_UID ? &o->map_uid : &o->map_gid, &e, opt,
 					  &err) < 0)
-				return fail_err(&err);
+				return cmd_fail_err(&err);
 			break;
 		}
 		case OPT_SUBUID_FILE:
 		case OPT_SUBGID_FILE:
 			if (access(optarg, R_OK) < 0)
-				return fail("%s: cannot read '%s': %s",
-					    c == OPT_SUBUID_FILE ? "--subuid-file"
-								 : "--subgid-file",
-					    optarg, strerror(errno));
+				return cmd_fail("%s: cannot read '%s': %s",
+						c == OPT_SUBUID_FILE ? "--subuid-file"
+								     : "--subgid-file",
+						optarg, strerror(errno));
 			if (c == OPT_SUBUID_FILE)
 				o->subuid_file = optarg;
 			else
@@ -276,9 +259,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_NEWUIDMAP:
 		case OPT_NEWGIDMAP:
 			if (optarg[0] == '\0' || access(optarg, X_OK) < 0)
-				return fail("%s: '%s' is not an executable file",
-					    c == OPT_NEWUIDMAP ? "--newuidmap" : "--newgidmap",
-					    optarg);
+				return cmd_fail("%s: '%s' is not an executable file",
+						c == OPT_NEWUIDMAP ? "--newuidmap" : "--newgidmap",
+						optarg);
 			if (c == OPT_NEWUIDMAP)
 				o->newuidmap = optarg;
 			else
@@ -286,7 +269,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_HELPER_TIMEOUT:
 			if (unc_parse_u64(optarg, 1, 3600, &v, "--helper-timeout", &err) < 0)
-				return fail_err(&err);
+				return cmd_fail_err(&err);
 			o->helper_timeout_s = (int)v;
 			break;
 		case OPT_SUBID_SOURCE:
@@ -297,9 +280,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			else if (strcmp(optarg, "files") == 0)
 				o->subid_via = UNC_SUBID_VIA_FILES;
 			else
-				return fail("--subid-source: '%s' is not 'auto', 'libsubid' or "
-					    "'files'",
-					    optarg);
+				return cmd_fail("--subid-source: '%s' is not 'auto', 'libsubid' or "
+						"'files'",
+						optarg);
 			break;
 		case 'p':
 			o->ns_pid = 1;
@@ -312,7 +295,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_ROOT:
 			if (optarg[0] == '\0')
-				return fail("--root: empty value, expected a directory");
+				return cmd_fail("--root: empty value, expected a directory");
 			o->root = optarg;
 			o->ns_mount = 1;
 			break;
@@ -325,12 +308,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			struct mount_op *op = &o->mount_ops[o->nmount_ops];
 			char *storage;
 			if (o->nmount_ops >= sizeof o->mount_ops / sizeof o->mount_ops[0])
-				return fail("%s: too many mount options (at most %zu)", opt,
-					    sizeof o->mount_ops / sizeof o->mount_ops[0]);
+				return cmd_fail("%s: too many mount options (at most %zu)", opt,
+						sizeof o->mount_ops / sizeof o->mount_ops[0]);
 			if (c == OPT_TMPFS) {
 				if (optarg[0] != '/')
-					return fail("--tmpfs: '%s' is not an absolute path",
-						    optarg);
+					return cmd_fail("--tmpfs: '%s' is not an absolute path",
+							optarg);
 				op->kind = UNC_MOUNT_TMPFS;
 				op->src = NULL;
 				op->dst = optarg;
@@ -338,7 +321,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			} else if (unc_mount_parse_bind(
 				       optarg, c == OPT_BIND ? UNC_MOUNT_BIND : UNC_MOUNT_RO_BIND,
 				       opt, op, &storage, &err) < 0) {
-				return fail_err(&err);
+				return cmd_fail_err(&err);
 			}
 			if (c != OPT_TMPFS)
 				o->mount_storage[o->nmount_ops] = storage;
@@ -351,7 +334,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_HOSTNAME:
 			if (optarg[0] == '\0' || strlen(optarg) > 64)
-				return fail(
+				return cmd_fail(
 				    "--hostname: '%s' is not a host name of 1 to 64 characters",
 				    optarg);
 			o->hostname = optarg;
@@ -368,12 +351,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_WD:
 			if (optarg[0] == '\0')
-				return fail("--wd: empty value, expected a directory");
+				return cmd_fail("--wd: empty value, expected a directory");
 			o->wd = optarg;
 			break;
 		case OPT_USER:
 			if (unc_user_request_parse(optarg, &o->user, "--user", &err) < 0)
-				return fail_err(&err);
+				return cmd_fail_err(&err);
 			o->have_user = 1;
 			break;
 		case OPT_CAP_ADD:
@@ -383,7 +366,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 						      &err) < 0
 				: unc_caps_parse_list(optarg, 1, &o->caps.drop, &o->caps.drop_all,
 						      "--cap-drop", &err) < 0)
-				return fail_err(&err);
+				return cmd_fail_err(&err);
 			o->have_caps = 1;
 			break;
 		case OPT_NO_NEW_PRIVS:
@@ -402,7 +385,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	o->argv = argv + optind;
 	if (o->mount_proc && !o->ns_pid)
-		return fail("--mount-proc needs a new PID namespace: add --pid");
+		return cmd_fail("--mount-proc needs a new PID namespace: add --pid");
 	return 0;
 }
 
@@ -421,36 +404,36 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 	need_ranges = explicit_plan->n > 0 || o->range > 1 || o->map_root == UNC_MAP_ROOT_SUB;
 	if (need_ranges &&
 	    unc_subid_lookup(kind, o->subid_via, file, user, uid, subids, &err) < 0) {
-		fail_err(&err);
+		cmd_fail_err(&err);
 		return fail_check();
 	}
 	if (explicit_plan->n > 0) {
 		*plan = *explicit_plan;
 	} else {
 		if (need_ranges && subids->n == 0) {
-			fail("no subordinate %ss for %s (looked in %s)", names->id, user,
-			     subids->source);
-			fail("ask an administrator to run: subidctl add %s", user);
+			cmd_fail("no subordinate %ss for %s (looked in %s)", names->id, user,
+				 subids->source);
+			cmd_fail("ask an administrator to run: subidctl add %s", user);
 			return fail_check();
 		}
 		if (unc_idmap_plan_range(plan, o->range, o->map_root, self, subids, names, &err) <
 		    0) {
-			fail_err(&err);
-			fail("use a smaller --range, or ask an administrator to run: "
-			     "subidctl add %s --count %llu",
-			     user, (unsigned long long)o->range);
+			cmd_fail_err(&err);
+			cmd_fail("use a smaller --range, or ask an administrator to run: "
+				 "subidctl add %s --count %llu",
+				 user, (unsigned long long)o->range);
 			return fail_check();
 		}
 	}
 	if (unc_idmap_validate(plan, self, privileged, subids, user, names, &err) < 0) {
-		fail_err(&err);
+		cmd_fail_err(&err);
 		/* IDs not delegated to the caller: --check shows what is */
 		return err.errnum == EPERM ? fail_check() : EXIT_UNCMAP;
 	}
 	/* the child becomes 0 inside before anything else */
 	if (!unc_idmap_maps_inside(plan, 0))
-		return fail("%s: the map does not hold %s 0, which the command starts as",
-			    names->option, names->id);
+		return cmd_fail("%s: the map does not hold %s 0, which the command starts as",
+				names->option, names->id);
 	return 0;
 }
 
@@ -471,18 +454,20 @@ static int report_helper(const struct helper_result *r, const char *user, const 
 	if (r->output[0])
 		fprintf(stderr, "%s\n", r->output);
 	if (r->spawn_errno)
-		fail("cannot run %s: %s", r->path, strerror(r->spawn_errno));
+		cmd_fail("cannot run %s: %s", r->path, strerror(r->spawn_errno));
 	else if (r->timed_out)
-		fail("%s hung and was killed after the --helper-timeout; the command was not run",
-		     r->path);
+		cmd_fail(
+		    "%s hung and was killed after the --helper-timeout; the command was not run",
+		    r->path);
 	else if (!r->exited)
-		fail("%s was killed by signal %d (%s); the command was not run", r->path, r->code,
-		     strsignal(r->code));
+		cmd_fail("%s was killed by signal %d (%s); the command was not run", r->path,
+			 r->code, strsignal(r->code));
 	else
-		fail("%s failed with exit status %d; the command was not run", r->path, r->code);
-	return fail("check that %s is setuid root and that %s delegates these IDs to %s "
-		    "(or pass a smaller --range)",
-		    r->path, file, user);
+		cmd_fail("%s failed with exit status %d; the command was not run", r->path,
+			 r->code);
+	return cmd_fail("check that %s is setuid root and that %s delegates these IDs to %s "
+			"(or pass a smaller --range)",
+			r->path, file, user);
 }
 
 /* uncmap --check: the options that matter to a launch, then the report. */
@@ -536,14 +521,14 @@ int main(int argc, char **argv)
 	/* Nothing we open may land on 0, 1 or 2; a broken pipe is reported,
 	 * not a silent death (the command gets SIGPIPE's default back); no
 	 * setuid or setgid bit. */
-	cmd_msg_init(PROG);
+	cmd_msg_init(PROG, EXIT_UNCMAP);
 	cmd_start(EXIT_UNCMAP);
 	unc_error_clear(&err);
 	r = parse_options(argc, argv, &o);
 	if (r)
 		return r;
 	if (o.json && !o.check)
-		return fail("--json: only with --check");
+		return cmd_fail("--json: only with --check");
 	if (o.check)
 		return run_check(&o);
 
@@ -594,7 +579,7 @@ int main(int argc, char **argv)
 	container.wd = o.wd;
 	container.cwd = getcwd(cwd, sizeof cwd);
 	if (unc_mount_plan_check(&container.mounts, &err) < 0)
-		return fail_err(&err);
+		return cmd_fail_err(&err);
 	spec.setup = unc_container_setup;
 	spec.setup_arg = &container;
 	spec.user = o.have_user ? &o.user : NULL;
@@ -607,9 +592,9 @@ int main(int argc, char **argv)
 	else {
 		spec.mapper = UNC_MAPPER_HELPERS;
 		if (!pw) {
-			fail("your UID %u has no passwd entry, and newuidmap needs one; "
-			     "ask an administrator to add one",
-			     (unsigned)uid);
+			cmd_fail("your UID %u has no passwd entry, and newuidmap needs one; "
+				 "ask an administrator to add one",
+				 (unsigned)uid);
 			return fail_check();
 		}
 	}
@@ -628,7 +613,7 @@ int main(int argc, char **argv)
 		return r;
 	case UNC_LAUNCH_FAIL_SETUP:
 	case UNC_LAUNCH_FAIL_MAP:
-		fail_err(&err);
+		cmd_fail_err(&err);
 		if (res.failure == UNC_LAUNCH_FAIL_SETUP && strstr(err.msg, "user namespace") &&
 		    (err.errnum == EPERM || err.errnum == ENOSPC || err.errnum == EUSERS))
 			return fail_check();

@@ -64,23 +64,6 @@ static void usage(void)
 	      stdout);
 }
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	cmd_vsay(fmt, ap);
-	va_end(ap);
-	return EXIT_NEWUIDSHELL;
-}
-
-static int fail_err(const struct unc_error *err)
-{
-	cmd_say_err(err);
-	return EXIT_NEWUIDSHELL;
-}
-
 static int try_help(void)
 {
 	fputs("Try '" PROG " --help' for more information.\n", stderr);
@@ -146,14 +129,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 	}
 	if (!o->user) {
-		fail("no user given");
+		cmd_fail("no user given");
 		return try_help();
 	}
 	if (o->user[0] == '\0')
-		return fail("the user name is empty");
+		return cmd_fail("the user name is empty");
 	o->argv = argv + optind;
 	if (o->command && o->argv[0])
-		return fail("give either -c <command> or a program after the user, not both");
+		return cmd_fail("give either -c <command> or a program after the user, not both");
 	return 0;
 }
 
@@ -199,7 +182,7 @@ static int run(const struct options *o, const struct user_target *t)
 		execv(t->shell, shell_argv);
 	}
 	e = errno;
-	fail("cannot run '%s': %s", what, strerror(e));
+	cmd_fail("cannot run '%s': %s", what, strerror(e));
 	return e == ENOENT ? 127 : 126;
 }
 
@@ -212,7 +195,7 @@ int main(int argc, char **argv)
 	struct unc_error err;
 	int r;
 
-	cmd_msg_init(PROG);
+	cmd_msg_init(PROG, EXIT_NEWUIDSHELL);
 	cmd_start(EXIT_NEWUIDSHELL);
 	r = parse_options(argc, argv, &o);
 	if (r)
@@ -221,15 +204,15 @@ int main(int argc, char **argv)
 	/* Say first what matters most: without the capabilities nothing
 	 * else could work. */
 	if (unc_user_can_switch(&err) < 0)
-		return fail_err(&err);
+		return cmd_fail_err(&err);
 	req.user = o.user;
 	req.group = o.group;
 	req.groups = o.groups;
 	if (unc_user_lookup(&req, &t, &err) < 0)
-		return fail_err(&err);
+		return cmd_fail_err(&err);
 	if (unc_user_switch(&t, NULL, &res, &err) < 0 || unc_user_setenv(&t, o.login, &err) < 0) {
 		unc_user_target_free(&t);
-		return fail_err(&err);
+		return cmd_fail_err(&err);
 	}
 	if (res.groups_denied)
 		fprintf(stderr,
