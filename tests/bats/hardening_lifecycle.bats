@@ -5,7 +5,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 suite_teardown() {
-	pkill -KILL -f 'sleep [0-9]+\.[0-9]+$' 2>/dev/null || true
+	pkill -KILL -f 'sleep 4[0-9]{3}\.0[0-9]+$' 2>/dev/null || true
 }
 
 @test "uncmap refuses to run setuid, with a message" {

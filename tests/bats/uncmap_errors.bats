@@ -157,7 +157,7 @@ load helpers
 # kill -9 of uncmap while the command runs with a background grandchild:
 # nothing of the namespace may survive it.
 kill9_leaves_nothing() {
-	local token="$((4000 + RANDOM % 1000)).$((RANDOM % 100 + 1))"
+	local token="$((4000 + RANDOM % 1000)).0$((RANDOM % 100 + 1))"
 	mkfifo "$WORK/ready"
 	chmod 666 "$WORK/ready"
 	as_argv alice
@@ -187,5 +187,5 @@ kill9_leaves_nothing() {
 }
 
 suite_teardown() {
-	pkill -KILL -f 'sleep [0-9]+\.[0-9]+$' 2>/dev/null || true
+	pkill -KILL -f 'sleep 4[0-9]{3}\.0[0-9]+$' 2>/dev/null || true
 }
