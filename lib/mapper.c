@@ -1,6 +1,7 @@
 #include "mapper.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -79,8 +80,43 @@ static int build_argv(const char *helper, pid_t pid, const struct idmap_plan *pl
 	return 0;
 }
 
+struct helper_exec {
+	const char *path;
+	char **argv;
+	char *const *env;
+	int out;
+};
+
+/* The last helper's stack while it shares our memory until exec. */
+static char helper_stack[32 * 1024] __attribute__((aligned(16)));
+
+/* In the helper's process: no blocked signal, SIGPIPE's default (uncmap
+ * ignores it), stdin from /dev/null, stdout and stderr to our pipe. Only
+ * system calls: it may share our memory. */
+static int helper_main(void *arg)
+{
+	const struct helper_exec *hx = arg;
+	sigset_t none;
+	int devnull;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(hx->out, 1) < 0 || dup2(hx->out, 2) < 0)
+		_exit(127);
+	execve(hx->path, hx->argv, hx->env);
+	{
+		/* no stdio here: write(2) of fixed text only */
+		static const char msg[] = ": cannot be executed\n";
+		(void)!write(2, hx->path, strlen(hx->path));
+		(void)!write(2, msg, sizeof msg - 1);
+	}
+	_exit(127);
+}
+
 static int start_helper(struct helper_run *run, const char *helper, pid_t target,
-			const struct idmap_plan *plan)
+			const struct idmap_plan *plan, int last)
 {
 	static char *const env[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 				    (char *)"LC_ALL=C", NULL};
@@ -110,32 +146,27 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 		run->done = 1;
 		return -1;
 	}
-	/* fork, not posix_spawn: posix_spawn's vfork semantics would hold us
-	 * until the first helper's execve returned, and the point is to have
-	 * both helpers starting at once. */
-	run->pid = fork();
+	/* The first helper is forked, so that we go on to start the second
+	 * while it execs; the last one is started like posix_spawn does
+	 * (CLONE_VM|CLONE_VFORK: no copy of our page tables), since until it
+	 * has exec'd we have nothing to do but wait anyway. */
+	{
+		struct helper_exec hx = {helper, argv, env, out[1]};
+#ifdef __SANITIZE_ADDRESS__
+		last = 0; /* ASan cannot follow a process on a stack of ours */
+#endif
+		if (last)
+			run->pid = clone(helper_main, helper_stack + sizeof helper_stack,
+					 CLONE_VM | CLONE_VFORK | SIGCHLD, &hx);
+		else if ((run->pid = fork()) == 0)
+			helper_main(&hx);
+	}
 	if (run->pid < 0) {
 		run->res->spawn_errno = errno;
 		close(out[0]);
 		close(out[1]);
 		run->done = 1;
 		return -1;
-	}
-	if (run->pid == 0) {
-		sigset_t none;
-		int devnull;
-		/* the launch blocks the relayed signals and uncmap ignores
-		 * SIGPIPE: the helper gets neither */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 ||
-		    dup2(out[1], 2) < 0)
-			_exit(127);
-		execve(helper, argv, env);
-		dprintf(2, "cannot execute %s: %s\n", helper, strerror(errno));
-		_exit(127);
 	}
 	close(out[1]);
 	run->out_fd = out[0];
@@ -208,8 +239,8 @@ int unc_map_run_helpers(pid_t pid, const char *newuidmap, const char *newgidmap,
 	int i;
 
 	/* Both start before either is waited for: they run concurrently. */
-	start_helper(&runs[0], newuidmap, pid, uid_plan);
-	start_helper(&runs[1], newgidmap, pid, gid_plan);
+	start_helper(&runs[0], newuidmap, pid, uid_plan, 0);
+	start_helper(&runs[1], newgidmap, pid, gid_plan, 1);
 
 	for (;;) {
 		struct pollfd pfd[4];

@@ -189,3 +189,13 @@ kill9_leaves_nothing() {
 suite_teardown() {
 	pkill -KILL -f 'sleep 4[0-9]{3}\.0[0-9]+$' 2>/dev/null || true
 }
+
+@test "a helper that cannot be executed: its path named, 125, the command never runs" {
+	printf 'not a program' >"$WORK/badhelper"
+	chmod 755 "$WORK/badhelper"
+	run as alice uncmap --newgidmap "$WORK/badhelper" -- touch marker
+	assert_failure 125
+	assert_line --index 0 "$WORK/badhelper: cannot be executed"
+	assert_line --index 1 "uncmap: $WORK/badhelper failed with exit status 127; the command was not run"
+	[ ! -e marker ]
+}
