@@ -322,7 +322,13 @@ int unc_subid_lookup(enum unc_subid_kind kind, enum unc_subid_via via, const cha
 
 	if (file)
 		return unc_subid_ranges_from_file(file, user, uid, out, err);
-	unc_subid_nss_source(UNC_NSSWITCH_CONF, nss, sizeof nss);
+	{
+		/* read once per process: uncmap asks for UIDs, then GIDs */
+		static char cached[sizeof nss];
+		if (!cached[0])
+			unc_subid_nss_source(UNC_NSSWITCH_CONF, cached, sizeof cached);
+		memcpy(nss, cached, sizeof nss);
+	}
 	if (strcmp(nss, "files") == 0)
 		snprintf(out->source, sizeof out->source, "%s", kind_file(kind));
 	else
