@@ -72,6 +72,18 @@ static int passwd_add(struct passwd_db *db)
 }
 
 /* A writable copy of buf that lives as long as the database. */
+/* Keep text (malloc'd, NUL-terminated) for as long as the database. */
+static char *arena_adopt(struct text_arenas *t, char *text)
+{
+	char **v = realloc(t->v, (t->n + 1) * sizeof *v);
+
+	if (!v)
+		return NULL;
+	t->v = v;
+	t->v[t->n++] = text;
+	return text;
+}
+
 static char *arena_copy(struct text_arenas *t, const char *buf, size_t len)
 {
 	char **v = realloc(t->v, (t->n + 1) * sizeof *v);
@@ -109,14 +121,13 @@ static void terminate_fields(const char **f, const size_t *fl, int n)
 		((char *)f[i])[fl[i]] = '\0';
 }
 
-int unc_passwd_parse(const char *buf, size_t len, struct passwd_db *db, struct unc_error *err)
+/* Parse text that already lives in db's arenas (cut up in place). */
+static int passwd_parse_text(const char *text, size_t len, struct passwd_db *db,
+			     struct unc_error *err)
 {
-	const char *line, *text;
+	const char *line;
 	size_t llen, lineno = 0;
 
-	text = arena_copy(&db->text, buf, len);
-	if (!text)
-		return unc_error_sys(err, ENOMEM, "cannot read the passwd file");
 	FOR_EACH_LINE(text, len, line, llen, lineno)
 	{
 		const char *f[7];
@@ -146,6 +157,15 @@ int unc_passwd_parse(const char *buf, size_t len, struct passwd_db *db, struct u
 	return 0;
 }
 
+int unc_passwd_parse(const char *buf, size_t len, struct passwd_db *db, struct unc_error *err)
+{
+	const char *text = arena_copy(&db->text, buf, len);
+
+	if (!text)
+		return unc_error_sys(err, ENOMEM, "cannot read the passwd file");
+	return passwd_parse_text(text, len, db, err);
+}
+
 int unc_passwd_load(const char *path, struct passwd_db *db, struct unc_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -153,7 +173,10 @@ int unc_passwd_load(const char *path, struct passwd_db *db, struct unc_error *er
 
 	if (unc_read_file(path, PASSWD_FILE_MAX, &buf, &len, err) < 0)
 		return -1;
-	return unc_passwd_parse(buf, len, db, err);
+	/* the file's own buffer becomes the arena: no second copy */
+	if (!arena_adopt(&db->text, buf))
+		return unc_error_sys(err, ENOMEM, "cannot read %s", path);
+	return passwd_parse_text(steal_pointer(&buf), len, db, err);
 }
 
 const struct passwd_entry *unc_passwd_by_name(const struct passwd_db *db, const char *name)
@@ -218,14 +241,12 @@ static int parse_members(char *s, size_t len, struct group_entry *g)
 	return 0;
 }
 
-int unc_group_parse(const char *buf, size_t len, struct group_db *db, struct unc_error *err)
+static int group_parse_text(const char *text, size_t len, struct group_db *db,
+			    struct unc_error *err)
 {
-	const char *line, *text;
+	const char *line;
 	size_t llen, lineno = 0;
 
-	text = arena_copy(&db->text, buf, len);
-	if (!text)
-		return unc_error_sys(err, ENOMEM, "cannot read the group file");
 	FOR_EACH_LINE(text, len, line, llen, lineno)
 	{
 		const char *f[4];
@@ -262,6 +283,15 @@ int unc_group_parse(const char *buf, size_t len, struct group_db *db, struct unc
 	return 0;
 }
 
+int unc_group_parse(const char *buf, size_t len, struct group_db *db, struct unc_error *err)
+{
+	const char *text = arena_copy(&db->text, buf, len);
+
+	if (!text)
+		return unc_error_sys(err, ENOMEM, "cannot read the group file");
+	return group_parse_text(text, len, db, err);
+}
+
 int unc_group_load(const char *path, struct group_db *db, struct unc_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -269,7 +299,9 @@ int unc_group_load(const char *path, struct group_db *db, struct unc_error *err)
 
 	if (unc_read_file(path, PASSWD_FILE_MAX, &buf, &len, err) < 0)
 		return -1;
-	return unc_group_parse(buf, len, db, err);
+	if (!arena_adopt(&db->text, buf))
+		return unc_error_sys(err, ENOMEM, "cannot read %s", path);
+	return group_parse_text(steal_pointer(&buf), len, db, err);
 }
 
 const struct group_entry *unc_group_by_name(const struct group_db *db, const char *name)
