@@ -34,8 +34,8 @@ struct unc_child {
 typedef void (*unc_child_fn)(void *arg, int report_fd, struct unc_child_report *rep);
 
 /* clone() a child with CLONE_* flags (CLONE_NEWUSER and friends), paused.
- * `blocked` is the signal mask the parent holds; the child gets it too
- * and must restore `orig_mask` before exec. */
+ * The child inherits the parent's signal mask; whatever it runs must
+ * restore the caller's original mask before exec (unc_exec_command). */
 int unc_spawn_paused(int clone_flags, unc_child_fn fn, void *arg, struct unc_child *out,
 		     struct unc_error *err);
 

@@ -169,6 +169,20 @@ static int ranges_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
 	return a < b + bn && b < a + an;
 }
 
+/* One side of an extent (start..start+count-1) must stay below the
+ * largest ID; the message names the extent and the side. */
+static int check_span(const struct map_extent *e, const char *side, uint64_t start,
+		      const struct idmap_names *names, struct unc_error *err)
+{
+	if (start + e->count <= UNC_ID_LIMIT && start + e->count >= start)
+		return 0;
+	return unc_error_set(
+	    err, ERANGE, "%s %llu:%llu:%llu: %s %ss %llu-%llu go past %llu, the largest %s",
+	    names->option, (unsigned long long)e->inside, (unsigned long long)e->outside,
+	    (unsigned long long)e->count, side, names->id, (unsigned long long)start,
+	    (unsigned long long)(start + e->count - 1), UNC_ID_LIMIT - 1, names->id);
+}
+
 int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privileged,
 		       const struct unc_subid_list *subids, const char *user,
 		       const struct idmap_names *names, struct unc_error *err)
@@ -188,26 +202,9 @@ int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privile
 			return unc_error_set(
 			    err, EINVAL, "%s %llu:%llu:0: COUNT must be at least 1", names->option,
 			    (unsigned long long)e->inside, (unsigned long long)e->outside);
-		if (e->inside + e->count > UNC_ID_LIMIT || e->inside + e->count < e->inside)
-			return unc_error_set(
-			    err, ERANGE,
-			    "%s %llu:%llu:%llu: inside %ss %llu-%llu go past %llu, "
-			    "the largest %s",
-			    names->option, (unsigned long long)e->inside,
-			    (unsigned long long)e->outside, (unsigned long long)e->count, names->id,
-			    (unsigned long long)e->inside,
-			    (unsigned long long)(e->inside + e->count - 1), UNC_ID_LIMIT - 1,
-			    names->id);
-		if (e->outside + e->count > UNC_ID_LIMIT || e->outside + e->count < e->outside)
-			return unc_error_set(
-			    err, ERANGE,
-			    "%s %llu:%llu:%llu: outside %ss %llu-%llu go past %llu, "
-			    "the largest %s",
-			    names->option, (unsigned long long)e->inside,
-			    (unsigned long long)e->outside, (unsigned long long)e->count, names->id,
-			    (unsigned long long)e->outside,
-			    (unsigned long long)(e->outside + e->count - 1), UNC_ID_LIMIT - 1,
-			    names->id);
+		if (check_span(e, "inside", e->inside, names, err) < 0 ||
+		    check_span(e, "outside", e->outside, names, err) < 0)
+			return -ERANGE;
 	}
 	for (i = 0; i < plan->n; i++) {
 		for (j = i + 1; j < plan->n; j++) {

@@ -50,7 +50,6 @@ struct helper_run {
 	int pidfd;
 	int out_fd;
 	size_t out_len;
-	int done;
 };
 
 /* argv: helper PID IN OUT COUNT ... ; the strings live in `store`. */
@@ -130,20 +129,16 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 	run->pidfd = -1;
 	run->out_fd = -1;
 	run->out_len = 0;
-	run->done = 0;
 	if (access(helper, X_OK) < 0) {
 		run->res->spawn_errno = errno;
-		run->done = 1;
 		return -1;
 	}
 	if (build_argv(helper, target, plan, argv, store, sizeof store) < 0) {
 		run->res->spawn_errno = E2BIG;
-		run->done = 1;
 		return -1;
 	}
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		run->res->spawn_errno = errno;
-		run->done = 1;
 		return -1;
 	}
 	/* The first helper is forked, so that we go on to start the second
@@ -165,7 +160,6 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 		run->res->spawn_errno = errno;
 		close(out[0]);
 		close(out[1]);
-		run->done = 1;
 		return -1;
 	}
 	close(out[1]);

@@ -166,17 +166,29 @@ int unc_passwd_parse(const char *buf, size_t len, struct passwd_db *db, struct u
 	return passwd_parse_text(text, len, db, err);
 }
 
-int unc_passwd_load(const char *path, struct passwd_db *db, struct unc_error *err)
+/* Read path into a new arena of t: the file's own buffer is kept, no
+ * second copy. */
+static int load_arena(const char *path, struct text_arenas *t, const char **text, size_t *len,
+		      struct unc_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
+
+	if (unc_read_file(path, PASSWD_FILE_MAX, &buf, len, err) < 0)
+		return -1;
+	if (!arena_adopt(t, buf))
+		return unc_error_sys(err, ENOMEM, "cannot read %s", path);
+	*text = steal_pointer(&buf);
+	return 0;
+}
+
+int unc_passwd_load(const char *path, struct passwd_db *db, struct unc_error *err)
+{
+	const char *text;
 	size_t len = 0;
 
-	if (unc_read_file(path, PASSWD_FILE_MAX, &buf, &len, err) < 0)
+	if (load_arena(path, &db->text, &text, &len, err) < 0)
 		return -1;
-	/* the file's own buffer becomes the arena: no second copy */
-	if (!arena_adopt(&db->text, buf))
-		return unc_error_sys(err, ENOMEM, "cannot read %s", path);
-	return passwd_parse_text(steal_pointer(&buf), len, db, err);
+	return passwd_parse_text(text, len, db, err);
 }
 
 const struct passwd_entry *unc_passwd_by_name(const struct passwd_db *db, const char *name)
@@ -294,14 +306,12 @@ int unc_group_parse(const char *buf, size_t len, struct group_db *db, struct unc
 
 int unc_group_load(const char *path, struct group_db *db, struct unc_error *err)
 {
-	_cleanup_free_ char *buf = NULL;
+	const char *text;
 	size_t len = 0;
 
-	if (unc_read_file(path, PASSWD_FILE_MAX, &buf, &len, err) < 0)
+	if (load_arena(path, &db->text, &text, &len, err) < 0)
 		return -1;
-	if (!arena_adopt(&db->text, buf))
-		return unc_error_sys(err, ENOMEM, "cannot read %s", path);
-	return group_parse_text(steal_pointer(&buf), len, db, err);
+	return group_parse_text(text, len, db, err);
 }
 
 const struct group_entry *unc_group_by_name(const struct group_db *db, const char *name)

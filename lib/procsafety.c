@@ -33,8 +33,9 @@ int unc_guard_std_fds(void)
 		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
 			continue;
 		closed |= 1 << fd;
-		/* open() returns the lowest free descriptor: this one */
-		if (open("/dev/null", O_PATH) != fd)
+		/* open() returns the lowest free descriptor: this one. It is
+		 * close-on-exec, so the command finds it closed, as it was. */
+		if (open("/dev/null", O_PATH | O_CLOEXEC) != fd)
 			break;
 	}
 	return closed;

@@ -12,8 +12,9 @@ int unc_refuse_setid(struct unc_error *err);
 
 /* Make sure descriptors 0, 1 and 2 are open (an O_PATH handle on
  * /dev/null for a closed one: reads and writes on it still fail with
- * EBADF, as on a closed descriptor), so that no pipe or file opened later
- * lands on them and reaches the command as its standard output. Returns a
+ * EBADF, as on a closed descriptor; close-on-exec, so the command finds
+ * it closed), so that no pipe or file opened later lands on them and
+ * reaches the command as its standard output. Returns a
  * bit mask of the descriptors that were closed. */
 int unc_guard_std_fds(void);
 

@@ -577,7 +577,8 @@ int main(int argc, char **argv)
 	container.mounts.ops = o.mount_ops;
 	container.mounts.nops = o.nmount_ops;
 	container.wd = o.wd;
-	container.cwd = getcwd(cwd, sizeof cwd);
+	/* only --root needs it: the directory to try inside */
+	container.cwd = o.root ? getcwd(cwd, sizeof cwd) : NULL;
 	if (unc_mount_plan_check(&container.mounts, &err) < 0)
 		return cmd_fail_err(&err);
 	spec.setup = unc_container_setup;
