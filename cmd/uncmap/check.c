@@ -1,4 +1,4 @@
-/* uncmap --check: the report of lib/check.c as text, one line per check,
+/* uncmap --check: the report of lib/launch/diagnose.c as text, one line per check,
  * or as JSON for scripts. */
 #include <errno.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 #ifndef UNCMAP_CHECK_H
 #define UNCMAP_CHECK_H
 
-#include "check.h"
+#include "diagnose.h"
 
 /* Run the checks and print them (JSON when json is set) on stdout.
  * Returns uncmap's exit status: 0 when a launch would work, 1 when a

@@ -1,4 +1,4 @@
-/* check.h: `uncmap --check`, the diagnosis of the caller's ability to map
+/* diagnose.h: `uncmap --check`, the diagnosis of the caller's ability to map
  * IDs, as data: a list of results (ok, warn or FAIL; what was found; the
  * fix). Nothing here prints; cmd/uncmap turns the report into text or
  * JSON.
@@ -7,8 +7,8 @@
  * fail; a warn is a problem that does not stop it (an overlap with
  * another owner, the caller's own ID inside its range, a line of the
  * caller's that shadow skips while others still give it enough IDs). */
-#ifndef UNC_CHECK_H
-#define UNC_CHECK_H
+#ifndef UNC_DIAGNOSE_H
+#define UNC_DIAGNOSE_H
 
 #include <stddef.h>
 #include <stdint.h>

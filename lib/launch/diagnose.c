@@ -1,4 +1,4 @@
-#include "check.h"
+#include "diagnose.h"
 
 #include <ctype.h>
 #include <dlfcn.h>

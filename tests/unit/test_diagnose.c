@@ -1,4 +1,4 @@
-/* test_check.c: the pure parts of `uncmap --check` (lib/check.c): the
+/* test_diagnose.c: the pure parts of `uncmap --check` (lib/launch/diagnose.c): the
  * sysctls read from a fake /proc/sys, the caller's ranges against a
  * planned launch, the lines of a subid file shadow skips and the
  * overlaps with other owners, and login.defs booleans. */
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "check.h"
+#include "diagnose.h"
 
 static char scratch[64];
 
