@@ -271,16 +271,6 @@ static int check_names(const struct options *o)
 	return 0;
 }
 
-static const char *kind_file(const struct unc_subid_admin *a, enum unc_subid_kind k)
-{
-	return a->paths.file[k];
-}
-
-static const char *kind_ids(enum unc_subid_kind k)
-{
-	return k == UNC_SUBUID ? "UIDs" : "GIDs";
-}
-
 static int print_diffs(struct unc_subid_admin *a)
 {
 	struct unc_error err;
@@ -308,11 +298,11 @@ static int commit(struct unc_subid_admin *a)
 	cmd_fail_err(&err);
 	if (written[failed])
 		fprintf(stderr, PROG ": %s holds its new content, but it may not survive a crash\n",
-			kind_file(a, failed));
+			a->paths.file[failed]);
 	else
-		fprintf(stderr, PROG ": %s is unchanged\n", kind_file(a, failed));
+		fprintf(stderr, PROG ": %s is unchanged\n", a->paths.file[failed]);
 	if (failed == UNC_SUBGID && written[UNC_SUBUID])
-		fprintf(stderr, PROG ": %s was already updated\n", kind_file(a, UNC_SUBUID));
+		fprintf(stderr, PROG ": %s was already updated\n", a->paths.file[UNC_SUBUID]);
 	return EXIT_FAIL;
 }
 
@@ -323,11 +313,11 @@ static void report_events(const struct unc_subid_admin *a, const struct unc_subi
 
 	for (i = 0; i < ev->n; i++) {
 		const struct unc_subid_event *e = &ev->v[i];
-		const char *file = kind_file(a, e->kind);
+		const char *file = a->paths.file[e->kind];
 		switch (e->what) {
 		case UNC_SUBID_HELD:
 			printf("%s already holds %" PRIu64 " subordinate %s in %s; left alone\n",
-			       e->user, e->count, kind_ids(e->kind), file);
+			       e->user, e->count, unc_id_kind(e->kind)->ids, file);
 			break;
 		case UNC_SUBID_ADDED:
 			if (!dry_run)
@@ -396,23 +386,26 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 	if (rc == 0 && o->cmd == CMD_SYNC) {
 		int k;
 		for (k = 0; k < 2; k++) {
-			if (!(o->kinds & (k == UNC_SUBUID ? UNC_KIND_UIDS : UNC_KIND_GIDS)))
+			if (!(o->kinds & UNC_KIND_BIT(k)))
 				continue;
 			if (added[k])
 				printf("gave %zu user%s subordinate %s in %s\n", added[k],
-				       added[k] == 1 ? "" : "s", kind_ids(k), a->paths.file[k]);
+				       added[k] == 1 ? "" : "s", unc_id_kinds[k].ids,
+				       a->paths.file[k]);
 			else
 				printf("every login user holds subordinate %s in %s already\n",
-				       kind_ids(k), a->paths.file[k]);
+				       unc_id_kinds[k].ids, a->paths.file[k]);
 		}
 	}
 	return rc;
 }
 
-static void print_ranges_text(const struct unc_subid_list *l)
+/* " uids=100000:65536,200000:10", or " uids=-" for none. */
+static void print_ranges_text(const char *key, const struct unc_subid_list *l)
 {
 	size_t i;
 
+	printf(" %s=", key);
 	if (l->n == 0)
 		fputs("-", stdout);
 	for (i = 0; i < l->n; i++)
@@ -420,11 +413,12 @@ static void print_ranges_text(const struct unc_subid_list *l)
 		       l->ranges[i].count);
 }
 
+/* ,"uids":[{"start":100000,"count":65536}] */
 static void print_ranges_json(const char *key, const struct unc_subid_list *l)
 {
 	size_t i;
 
-	printf("\"%s\":[", key);
+	printf(",\"%s\":[", key);
 	for (i = 0; i < l->n; i++)
 		printf("%s{\"start\":%" PRIu64 ",\"count\":%" PRIu64 "}", i ? "," : "",
 		       l->ranges[i].start, l->ranges[i].count);
@@ -436,6 +430,7 @@ static int run_list(struct options *o, struct unc_subid_admin *a)
 	struct unc_subid_holders h;
 	struct unc_error err;
 	size_t i;
+	int k;
 
 	if (unc_subid_admin_holders(a, o->users, o->nusers, &h, &err) < 0) {
 		unc_subid_holders_free(&h);
@@ -448,26 +443,16 @@ static int run_list(struct options *o, struct unc_subid_admin *a)
 		if (o->json) {
 			printf("%s{\"user\":", i ? "," : "");
 			json_string(stdout, x->owner, x->owner_len);
-			if (o->kinds & UNC_KIND_UIDS) {
-				putchar(',');
-				print_ranges_json("uids", &x->ranges[UNC_SUBUID]);
-			}
-			if (o->kinds & UNC_KIND_GIDS) {
-				putchar(',');
-				print_ranges_json("gids", &x->ranges[UNC_SUBGID]);
-			}
+			for (k = 0; k < UNC_ID_KINDS; k++)
+				if (o->kinds & UNC_KIND_BIT(k))
+					print_ranges_json(unc_id_kinds[k].word, &x->ranges[k]);
 			putchar('}');
 			continue;
 		}
 		fwrite(x->owner, 1, x->owner_len, stdout);
-		if (o->kinds & UNC_KIND_UIDS) {
-			fputs(" uids=", stdout);
-			print_ranges_text(&x->ranges[UNC_SUBUID]);
-		}
-		if (o->kinds & UNC_KIND_GIDS) {
-			fputs(" gids=", stdout);
-			print_ranges_text(&x->ranges[UNC_SUBGID]);
-		}
+		for (k = 0; k < UNC_ID_KINDS; k++)
+			if (o->kinds & UNC_KIND_BIT(k))
+				print_ranges_text(unc_id_kinds[k].word, &x->ranges[k]);
 		putchar('\n');
 	}
 	if (o->json)
@@ -488,7 +473,7 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 		return cmd_fail_err(&err);
 
 	for (k = 0; k < 2; k++) {
-		if (!(o->kinds & (k == UNC_SUBUID ? UNC_KIND_UIDS : UNC_KIND_GIDS)))
+		if (!(o->kinds & UNC_KIND_BIT(k)))
 			continue;
 		if (unc_subid_check_file(&a->file[k], (enum unc_subid_kind)k, ix, a->paths.passwd,
 					 &p, &err) < 0) {
@@ -500,7 +485,7 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 		putchar('[');
 	for (i = 0; i < p.n; i++) {
 		const struct unc_subid_problem *x = &p.v[i];
-		const char *file = kind_file(a, x->kind);
+		const char *file = a->paths.file[x->kind];
 		if (o->json) {
 			printf("%s{\"file\":", i ? "," : "");
 			json_string(stdout, file, strlen(file));
@@ -516,10 +501,10 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 	if (o->json)
 		puts("]");
 	else if (p.n == 0)
-		printf("no problems found in %s\n",
-		       o->kinds == UNC_KIND_BOTH
-			   ? "either file"
-			   : kind_file(a, o->kinds == UNC_KIND_UIDS ? UNC_SUBUID : UNC_SUBGID));
+		printf("no problems found in %s\n", o->kinds == UNC_KIND_BOTH ? "either file"
+						    : o->kinds == UNC_KIND_UIDS
+							? a->paths.file[UNC_SUBUID]
+							: a->paths.file[UNC_SUBGID]);
 	k = p.n > 0 ? EXIT_FAIL : 0;
 	unc_subid_problems_free(&p);
 	return k;

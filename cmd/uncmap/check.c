@@ -57,7 +57,8 @@ static void print_text(const struct unc_check_config *cfg, const struct unc_chec
 		       int works)
 {
 	size_t i, warnings = 0, problems = 0;
-	const char *what = (cfg->map_uid && cfg->map_uid->n) || (cfg->map_gid && cfg->map_gid->n)
+	const char *what = (cfg->map[UNC_SUBUID] && cfg->map[UNC_SUBUID]->n) ||
+				   (cfg->map[UNC_SUBGID] && cfg->map[UNC_SUBGID]->n)
 			       ? "a launch with these --map-uid/--map-gid extents"
 			       : NULL;
 

@@ -26,8 +26,9 @@
 struct options {
 	uint64_t range;
 	enum unc_map_root map_root;
-	struct idmap_plan map_uid, map_gid; /* from --map-uid/--map-gid */
-	const char *subuid_file, *subgid_file;
+	/* indexed by enum unc_subid_kind */
+	struct idmap_plan map[UNC_ID_KINDS];  /* from --map-uid/--map-gid */
+	const char *subid_file[UNC_ID_KINDS]; /* from --subuid-file/--subgid-file */
 	const char *newuidmap, *newgidmap;
 	int print_map;
 	int check, json; /* --check, --json */
@@ -46,9 +47,6 @@ struct options {
 	int have_user, have_caps;
 	struct caps_spec caps;
 };
-
-static const struct idmap_names uid_names = {"UID", "--map-uid"};
-static const struct idmap_names gid_names = {"GID", "--map-gid"};
 
 static void usage(void)
 {
@@ -227,26 +225,24 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_MAP_UID:
 		case OPT_MAP_GID: {
+			const struct unc_id_kind *k =
+			    unc_id_kind(c == OPT_MAP_UID ? UNC_SUBUID : UNC_SUBGID);
 			struct map_extent e;
-			const char *opt = c == OPT_MAP_UID ? "--map-uid" : "--map-gid";
-			if (unc_idmap_parse_extent(optarg, &e, opt, &err) < 0 ||
-			    unc_idmap_add(c == OPT_MAP_UID ? &o->map_uid : &o->map_gid, &e, opt,
-					  &err) < 0)
+			if (unc_idmap_parse_extent(optarg, &e, k->map_option, &err) < 0 ||
+			    unc_idmap_add(&o->map[k->kind], &e, k->map_option, &err) < 0)
 				return cmd_fail_err(&err);
 			break;
 		}
 		case OPT_SUBUID_FILE:
-		case OPT_SUBGID_FILE:
+		case OPT_SUBGID_FILE: {
+			const struct unc_id_kind *k =
+			    unc_id_kind(c == OPT_SUBUID_FILE ? UNC_SUBUID : UNC_SUBGID);
 			if (access(optarg, R_OK) < 0)
-				return cmd_fail("%s: cannot read '%s': %s",
-						c == OPT_SUBUID_FILE ? "--subuid-file"
-								     : "--subgid-file",
-						optarg, strerror(errno));
-			if (c == OPT_SUBUID_FILE)
-				o->subuid_file = optarg;
-			else
-				o->subgid_file = optarg;
+				return cmd_fail("%s: cannot read '%s': %s", k->file_option, optarg,
+						strerror(errno));
+			o->subid_file[k->kind] = optarg;
 			break;
+		}
 		case OPT_PRINT_MAP:
 			o->print_map = 1;
 			break;
@@ -394,9 +390,9 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 		    uint64_t self, int privileged, struct idmap_plan *plan,
 		    struct unc_subid_list *subids)
 {
-	const struct idmap_names *names = kind == UNC_SUBUID ? &uid_names : &gid_names;
-	const struct idmap_plan *explicit_plan = kind == UNC_SUBUID ? &o->map_uid : &o->map_gid;
-	const char *file = kind == UNC_SUBUID ? o->subuid_file : o->subgid_file;
+	const struct unc_id_kind *k = unc_id_kind(kind);
+	const struct idmap_plan *explicit_plan = &o->map[kind];
+	const char *file = o->subid_file[kind];
 	struct unc_error err;
 	int need_ranges;
 
@@ -411,13 +407,12 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 		*plan = *explicit_plan;
 	} else {
 		if (need_ranges && subids->n == 0) {
-			cmd_fail("no subordinate %ss for %s (looked in %s)", names->id, user,
+			cmd_fail("no subordinate %ss for %s (looked in %s)", k->id, user,
 				 subids->source);
 			cmd_fail("ask an administrator to run: subidctl add %s", user);
 			return fail_check();
 		}
-		if (unc_idmap_plan_range(plan, o->range, o->map_root, self, subids, names, &err) <
-		    0) {
+		if (unc_idmap_plan_range(plan, o->range, o->map_root, self, subids, k, &err) < 0) {
 			cmd_fail_err(&err);
 			cmd_fail("use a smaller --range, or ask an administrator to run: "
 				 "subidctl add %s --count %llu",
@@ -425,7 +420,7 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 			return fail_check();
 		}
 	}
-	if (unc_idmap_validate(plan, self, privileged, subids, user, names, &err) < 0) {
+	if (unc_idmap_validate(plan, self, privileged, subids, user, k, &err) < 0) {
 		cmd_fail_err(&err);
 		/* IDs not delegated to the caller: --check shows what is */
 		return err.errnum == EPERM ? fail_check() : EXIT_UNCMAP;
@@ -433,7 +428,7 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 	/* the child becomes 0 inside before anything else */
 	if (!unc_idmap_maps_inside(plan, 0))
 		return cmd_fail("%s: the map does not hold %s 0, which the command starts as",
-				names->option, names->id);
+				k->map_option, k->id);
 	return 0;
 }
 
@@ -447,6 +442,12 @@ static void print_plan(const char *what, const struct idmap_plan *plan, const ch
 		printf("%10llu %10llu %10llu\n", (unsigned long long)plan->ext[i].inside,
 		       (unsigned long long)plan->ext[i].outside,
 		       (unsigned long long)plan->ext[i].count);
+}
+
+/* The file a helper read: --subuid-file/--subgid-file, or the system's. */
+static const char *subid_file(const struct options *o, enum unc_subid_kind kind)
+{
+	return o->subid_file[kind] ? o->subid_file[kind] : unc_id_kind(kind)->file;
 }
 
 static int report_helper(const struct helper_result *r, const char *user, const char *file)
@@ -476,12 +477,10 @@ static int run_check(const struct options *o)
 	struct unc_check_config cfg = {
 	    .range = o->range,
 	    .map_root = o->map_root,
-	    .map_uid = &o->map_uid,
-	    .map_gid = &o->map_gid,
+	    .map = {&o->map[UNC_SUBUID], &o->map[UNC_SUBGID]},
 	    .newuidmap = o->newuidmap,
 	    .newgidmap = o->newgidmap,
-	    .subuid_file = o->subuid_file,
-	    .subgid_file = o->subgid_file,
+	    .subid_file = {o->subid_file[UNC_SUBUID], o->subid_file[UNC_SUBGID]},
 	    .via = o->subid_via,
 	};
 
@@ -547,8 +546,8 @@ int main(int argc, char **argv)
 		return EXIT_UNCMAP;
 
 	if (o.print_map) {
-		print_plan("uid", &spec.uid_plan, o.map_uid.n ? "" : subuids.source);
-		print_plan("gid", &spec.gid_plan, o.map_gid.n ? "" : subgids.source);
+		print_plan("uid", &spec.uid_plan, o.map[UNC_SUBUID].n ? "" : subuids.source);
+		print_plan("gid", &spec.gid_plan, o.map[UNC_SUBGID].n ? "" : subgids.source);
 		return finish_stdout();
 	}
 
@@ -621,11 +620,9 @@ int main(int argc, char **argv)
 		return EXIT_UNCMAP;
 	case UNC_LAUNCH_FAIL_HELPER:
 		if (!unc_helper_ok(&res.uid_res))
-			report_helper(&res.uid_res, user,
-				      o.subuid_file ? o.subuid_file : "/etc/subuid");
+			report_helper(&res.uid_res, user, subid_file(&o, UNC_SUBUID));
 		if (!unc_helper_ok(&res.gid_res))
-			report_helper(&res.gid_res, user,
-				      o.subgid_file ? o.subgid_file : "/etc/subgid");
+			report_helper(&res.gid_res, user, subid_file(&o, UNC_SUBGID));
 		return fail_check();
 	case UNC_LAUNCH_FAIL_CHILD:
 		cmd_say("%s", res.report.msg);

@@ -13,11 +13,12 @@
 
 void unc_login_defs_init(struct unc_login_defs *d)
 {
+	int k;
+
 	d->uid_min = 1000;
 	d->uid_max = 60000;
-	d->sub_uid_min = d->sub_gid_min = 100000;
-	d->sub_uid_max = d->sub_gid_max = 600100000;
-	d->sub_uid_count = d->sub_gid_count = 65536;
+	for (k = 0; k < UNC_ID_KINDS; k++)
+		d->sub[k] = (struct unc_sub_window){100000, 600100000, 65536};
 }
 
 /* strtoul(base 0) on the whole value, as shadow's getulong(); a sign is
@@ -42,27 +43,37 @@ static int parse_number(const char *s, size_t len, uint64_t *out)
 	return 0;
 }
 
+static int is_name(const char *name, size_t len, const char *want)
+{
+	return strlen(want) == len && memcmp(want, name, len) == 0;
+}
+
+/* The value a setting's name stands for, or NULL for one we ignore. */
 static uint64_t *setting(struct unc_login_defs *d, const char *name, size_t len)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} table[] = {
-	    {"UID_MIN", offsetof(struct unc_login_defs, uid_min)},
-	    {"UID_MAX", offsetof(struct unc_login_defs, uid_max)},
-	    {"SUB_UID_MIN", offsetof(struct unc_login_defs, sub_uid_min)},
-	    {"SUB_UID_MAX", offsetof(struct unc_login_defs, sub_uid_max)},
-	    {"SUB_UID_COUNT", offsetof(struct unc_login_defs, sub_uid_count)},
-	    {"SUB_GID_MIN", offsetof(struct unc_login_defs, sub_gid_min)},
-	    {"SUB_GID_MAX", offsetof(struct unc_login_defs, sub_gid_max)},
-	    {"SUB_GID_COUNT", offsetof(struct unc_login_defs, sub_gid_count)},
-	};
-	size_t i;
+	int k;
 
-	for (i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (strlen(table[i].name) == len && memcmp(table[i].name, name, len) == 0)
-			return (uint64_t *)(void *)((char *)d + table[i].off);
+	if (is_name(name, len, "UID_MIN"))
+		return &d->uid_min;
+	if (is_name(name, len, "UID_MAX"))
+		return &d->uid_max;
+	for (k = 0; k < UNC_ID_KINDS; k++) {
+		const struct unc_id_kind *kd = &unc_id_kinds[k];
+		if (is_name(name, len, kd->defs_min))
+			return &d->sub[k].min;
+		if (is_name(name, len, kd->defs_max))
+			return &d->sub[k].max;
+		if (is_name(name, len, kd->defs_count))
+			return &d->sub[k].count;
+	}
 	return NULL;
+}
+
+static int min_above_max(const char *path, const char *min_name, uint64_t min, const char *max_name,
+			 uint64_t max, struct unc_error *err)
+{
+	return unc_error_set(err, EINVAL, "%s: %s %" PRIu64 " is above %s %" PRIu64, path, min_name,
+			     min, max_name, max);
 }
 
 int unc_login_defs_parse(const char *buf, size_t len, const char *path, struct unc_login_defs *d,
@@ -70,6 +81,7 @@ int unc_login_defs_parse(const char *buf, size_t len, const char *path, struct u
 {
 	const char *p = buf, *stop = buf + len;
 	size_t lineno = 0;
+	int k;
 
 	while (p < stop) {
 		const char *nl = memchr(p, '\n', (size_t)(stop - p));
@@ -104,20 +116,17 @@ int unc_login_defs_parse(const char *buf, size_t len, const char *path, struct u
 		p = nl ? nl + 1 : stop;
 	}
 	if (d->uid_min > d->uid_max)
-		return unc_error_set(err, EINVAL,
-				     "%s: UID_MIN %" PRIu64 " is above UID_MAX %" PRIu64, path,
-				     d->uid_min, d->uid_max);
-	if (d->sub_uid_min > d->sub_uid_max)
-		return unc_error_set(err, EINVAL,
-				     "%s: SUB_UID_MIN %" PRIu64 " is above SUB_UID_MAX %" PRIu64,
-				     path, d->sub_uid_min, d->sub_uid_max);
-	if (d->sub_gid_min > d->sub_gid_max)
-		return unc_error_set(err, EINVAL,
-				     "%s: SUB_GID_MIN %" PRIu64 " is above SUB_GID_MAX %" PRIu64,
-				     path, d->sub_gid_min, d->sub_gid_max);
-	if (d->sub_uid_count == 0 || d->sub_gid_count == 0)
-		return unc_error_set(err, EINVAL,
-				     "%s: SUB_UID_COUNT and SUB_GID_COUNT must not be 0", path);
+		return min_above_max(path, "UID_MIN", d->uid_min, "UID_MAX", d->uid_max, err);
+	for (k = 0; k < UNC_ID_KINDS; k++) {
+		const struct unc_id_kind *kd = &unc_id_kinds[k];
+		if (d->sub[k].min > d->sub[k].max)
+			return min_above_max(path, kd->defs_min, d->sub[k].min, kd->defs_max,
+					     d->sub[k].max, err);
+	}
+	if (d->sub[UNC_SUBUID].count == 0 || d->sub[UNC_SUBGID].count == 0)
+		return unc_error_set(err, EINVAL, "%s: %s and %s must not be 0", path,
+				     unc_id_kinds[UNC_SUBUID].defs_count,
+				     unc_id_kinds[UNC_SUBGID].defs_count);
 	return 0;
 }
 

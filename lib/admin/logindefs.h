@@ -11,11 +11,16 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "idkind.h"
+
+/* Where a kind's ranges are taken from, and their default size. */
+struct unc_sub_window {
+	uint64_t min, max, count; /* SUB_UID_MIN, SUB_UID_MAX, SUB_UID_COUNT (GID) */
+};
 
 struct unc_login_defs {
-	uint64_t uid_min, uid_max;			  /* UID_MIN, UID_MAX: login users */
-	uint64_t sub_uid_min, sub_uid_max, sub_uid_count; /* SUB_UID_* */
-	uint64_t sub_gid_min, sub_gid_max, sub_gid_count; /* SUB_GID_* */
+	uint64_t uid_min, uid_max;		 /* UID_MIN, UID_MAX: login users */
+	struct unc_sub_window sub[UNC_ID_KINDS]; /* indexed by enum unc_subid_kind */
 };
 
 /* shadow's defaults: 1000..60000, 100000..600100000, 65536. */

@@ -11,8 +11,6 @@
 
 #define LOCK_TIMEOUT_MS 15000
 
-static const char *const kind_ids[2] = {"UIDs", "GIDs"};
-
 int unc_subid_admin_init(struct unc_subid_admin *a, const char *prefix, int kinds,
 			 struct unc_error *err)
 {
@@ -29,8 +27,8 @@ int unc_subid_admin_init(struct unc_subid_admin *a, const char *prefix, int kind
 	while (plen > 0 && pre[plen - 1] == '/')
 		plen--;
 	if (asprintf(&p->etc, "%.*s/etc", (int)plen, pre) < 0 ||
-	    asprintf(&p->file[UNC_SUBUID], "%s/subuid", p->etc) < 0 ||
-	    asprintf(&p->file[UNC_SUBGID], "%s/subgid", p->etc) < 0 ||
+	    asprintf(&p->file[UNC_SUBUID], "%s/%s", p->etc, unc_id_kind(UNC_SUBUID)->name) < 0 ||
+	    asprintf(&p->file[UNC_SUBGID], "%s/%s", p->etc, unc_id_kind(UNC_SUBGID)->name) < 0 ||
 	    asprintf(&p->passwd, "%s/passwd", p->etc) < 0 ||
 	    asprintf(&p->group, "%s/group", p->etc) < 0 ||
 	    asprintf(&p->login_defs, "%s/login.defs", p->etc) < 0 ||
@@ -47,7 +45,7 @@ void unc_subid_admin_nss_source(const struct unc_subid_admin *a, char *buf, size
 
 static int want(const struct unc_subid_admin *a, int kind)
 {
-	return a->kinds & (kind == UNC_SUBUID ? UNC_KIND_UIDS : UNC_KIND_GIDS);
+	return a->kinds & UNC_KIND_BIT(kind);
 }
 
 int unc_subid_admin_begin(struct unc_subid_admin *a, int for_write, struct unc_error *err)
@@ -117,21 +115,14 @@ static int event(struct unc_subid_events *ev, enum unc_subid_event_what what, in
 	return 0;
 }
 
-static void window(const struct unc_subid_admin *a, int k, uint64_t *min, uint64_t *max,
-		   uint64_t *count)
-{
-	*min = k == UNC_SUBUID ? a->defs.sub_uid_min : a->defs.sub_gid_min;
-	*max = k == UNC_SUBUID ? a->defs.sub_uid_max : a->defs.sub_gid_max;
-	*count = k == UNC_SUBUID ? a->defs.sub_uid_count : a->defs.sub_gid_count;
-}
-
 /* Everything in use in a file's ID space: every range any line gives
  * (even a '#' owner's: shadow reads it as a range), and every real ID. */
 static int alloc_prepare(struct unc_subid_admin *a, int k, struct unc_error *err)
 {
 	struct unc_subid_alloc *al = &a->alloc[k];
 	const struct unc_subid_file *f = &a->file[k];
-	uint64_t min, max, dflt;
+	const struct unc_sub_window *w = &a->defs.sub[k];
+	int groups = unc_id_kinds[k].groups;
 	size_t i;
 
 	if (a->alloc_ready[k])
@@ -144,15 +135,14 @@ static int alloc_prepare(struct unc_subid_admin *a, int k, struct unc_error *err
 			return -1;
 	}
 	/* Real IDs matter only inside the window ranges are taken from. */
-	window(a, k, &min, &max, &dflt);
 	for (i = 0; i < a->pw.n; i++) {
-		uint64_t id = k == UNC_SUBUID ? a->pw.v[i].uid : a->pw.v[i].gid;
-		if (id >= min && id <= max && unc_subid_alloc_use(al, id, 1, err) < 0)
+		uint64_t id = groups ? a->pw.v[i].gid : a->pw.v[i].uid;
+		if (id >= w->min && id <= w->max && unc_subid_alloc_use(al, id, 1, err) < 0)
 			return -1;
 	}
-	for (i = 0; k == UNC_SUBGID && i < a->gr.n; i++) {
+	for (i = 0; groups && i < a->gr.n; i++) {
 		uint64_t id = a->gr.v[i].gid;
-		if (id >= min && id <= max && unc_subid_alloc_use(al, id, 1, err) < 0)
+		if (id >= w->min && id <= w->max && unc_subid_alloc_use(al, id, 1, err) < 0)
 			return -1;
 	}
 	a->alloc_ready[k] = 1;
@@ -193,6 +183,7 @@ static int check_exact(struct unc_subid_admin *a, int k, const struct passwd_ent
 		       uint64_t start, uint64_t count, struct unc_error *err)
 {
 	const struct unc_subid_file *f = &a->file[k];
+	const struct unc_id_kind *kd = &unc_id_kinds[k];
 	const char *path = a->paths.file[k];
 	uint64_t end = start + count;
 	const char *real_name;
@@ -224,12 +215,11 @@ static int check_exact(struct unc_subid_admin *a, int k, const struct passwd_ent
 	}
 	if (unc_subid_admin_index(a, NULL, err) < 0)
 		return -1;
-	if (unc_real_id_in(&a->ix, k == UNC_SUBGID, start, count, &real_id, &real_name))
-		return unc_error_set(err, EEXIST,
-				     "cannot add %" PRIu64 "-%" PRIu64
-				     " to %s in %s: it contains %s %u, %s%s's own",
-				     start, end - 1, e->name, path, k == UNC_SUBUID ? "UID" : "GID",
-				     real_id, k == UNC_SUBUID ? "" : "group ", real_name);
+	if (unc_real_id_in(&a->ix, kd->groups, start, count, &real_id, &real_name))
+		return unc_error_set(
+		    err, EEXIST,
+		    "cannot add %" PRIu64 "-%" PRIu64 " to %s in %s: it contains %s %u, %s%s's own",
+		    start, end - 1, e->name, path, kd->id, real_id, kd->owner_word, real_name);
 	return 0;
 }
 
@@ -238,12 +228,12 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 		   struct unc_error *err)
 {
 	struct unc_subid_file *f = &a->file[k];
-	uint64_t min, max, dflt, held = 0;
+	const struct unc_sub_window *w = &a->defs.sub[k];
+	uint64_t held = 0;
 	size_t i;
 
-	window(a, k, &min, &max, &dflt);
 	if (count == 0)
-		count = dflt;
+		count = w->count;
 	for (i = 0; i < f->n; i++) {
 		const struct unc_subid_line *l = &f->lines[i];
 		if (!unc_subid_line_owned_by(l, e))
@@ -261,16 +251,17 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 			return -1;
 		if (unc_subid_alloc_use(&a->alloc[k], start, count, err) < 0)
 			return -1;
-	} else if (unc_subid_alloc_first_fit(&a->alloc[k], min, max, count, &start, err) < 0) {
+	} else if (unc_subid_alloc_first_fit(&a->alloc[k], w->min, w->max, count, &start, err) <
+		   0) {
 		if (err && err->errnum == ENOSPC) {
 			char why[UNC_ERROR_MSG_MAX];
 			snprintf(why, sizeof why, "%s", err->msg);
 			unc_error_set(err, ENOSPC,
 				      "cannot add %" PRIu64 " subordinate %s to %s in %s: %s",
-				      count, kind_ids[k], e->name, a->paths.file[k], why);
-			unc_error_hint(
-			    err, "raise %s in %s, or delete ranges that are no longer needed",
-			    k == UNC_SUBUID ? "SUB_UID_MAX" : "SUB_GID_MAX", a->paths.login_defs);
+				      count, unc_id_kinds[k].ids, e->name, a->paths.file[k], why);
+			unc_error_hint(err,
+				       "raise %s in %s, or delete ranges that are no longer needed",
+				       unc_id_kinds[k].defs_max, a->paths.login_defs);
 		}
 		return -1;
 	}
@@ -323,14 +314,12 @@ int unc_subid_admin_del(struct unc_subid_admin *a, const char *user, int has_sta
 	if (removed > 0)
 		return 0;
 	{
-		char where[1024], what[64] = "";
-		if (a->kinds == UNC_KIND_BOTH)
-			snprintf(where, sizeof where, "%s or %s", a->paths.file[UNC_SUBUID],
-				 a->paths.file[UNC_SUBGID]);
-		else
-			snprintf(
-			    where, sizeof where, "%s",
-			    a->paths.file[a->kinds == UNC_KIND_UIDS ? UNC_SUBUID : UNC_SUBGID]);
+		char where[1024] = "", what[64] = "";
+		size_t used = 0;
+		for (k = 0; k < 2; k++)
+			if (want(a, k) && used < sizeof where)
+				used += (size_t)snprintf(where + used, sizeof where - used, "%s%s",
+							 used ? " or " : "", a->paths.file[k]);
 		if (has_start)
 			snprintf(what, sizeof what, " starting at %" PRIu64, start);
 		return unc_error_set(err, ENOENT,
@@ -352,15 +341,13 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 		return -1;
 	for (k = 0; k < 2; k++) {
 		struct unc_subid_file *f = &a->file[k];
-		uint64_t min, max, dflt, n = count;
+		const struct unc_sub_window *w = &a->defs.sub[k];
+		uint64_t n = count ? count : w->count;
 		size_t i;
 
 		added[k] = 0;
 		if (!want(a, k))
 			continue;
-		window(a, k, &min, &max, &dflt);
-		if (n == 0)
-			n = dflt;
 		/* who holds a range already: one lookup per line */
 		memset(holds, 0, a->pw.n);
 		for (i = 0; i < f->n; i++) {
@@ -388,20 +375,20 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 				continue;
 			if (unc_subid_owner_valid(e->name, NULL) < 0)
 				continue;
-			if (unc_subid_alloc_first_fit(&a->alloc[k], min, max, n, &start, err) < 0) {
+			if (unc_subid_alloc_first_fit(&a->alloc[k], w->min, w->max, n, &start,
+						      err) < 0) {
 				if (err && err->errnum == ENOSPC) {
 					char why[UNC_ERROR_MSG_MAX];
 					snprintf(why, sizeof why, "%s", err->msg);
 					unc_error_set(
 					    err, ENOSPC,
 					    "cannot give %s %" PRIu64 " subordinate %s in %s: %s",
-					    e->name, n, kind_ids[k], a->paths.file[k], why);
+					    e->name, n, unc_id_kinds[k].ids, a->paths.file[k], why);
 					unc_error_hint(
 					    err,
 					    "raise %s in %s, or delete ranges that are no "
 					    "longer needed; nothing was written",
-					    k == UNC_SUBUID ? "SUB_UID_MAX" : "SUB_GID_MAX",
-					    a->paths.login_defs);
+					    unc_id_kinds[k].defs_max, a->paths.login_defs);
 				}
 				return -1;
 			}

@@ -22,9 +22,9 @@
 #include "subidfile.h"
 #include "userindex.h"
 
-#define UNC_KIND_UIDS 1
-#define UNC_KIND_GIDS 2
-#define UNC_KIND_BOTH 3
+#define UNC_KIND_UIDS UNC_KIND_BIT(UNC_SUBUID)
+#define UNC_KIND_GIDS UNC_KIND_BIT(UNC_SUBGID)
+#define UNC_KIND_BOTH (UNC_KIND_UIDS | UNC_KIND_GIDS)
 
 struct unc_subid_paths {
 	char *etc;

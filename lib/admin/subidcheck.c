@@ -117,7 +117,7 @@ int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kin
 			 const struct unc_user_index *ix, const char *passwd_path,
 			 struct unc_subid_problems *out, struct unc_error *err)
 {
-	const char *id = kind == UNC_SUBUID ? "UID" : "GID";
+	const struct unc_id_kind *kd = unc_id_kind(kind);
 	_cleanup_free_ struct sweep_item *items = NULL;
 	size_t i, nitems = 0, first = out->n;
 	char why[128];
@@ -200,20 +200,20 @@ int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kin
 			r = report(out, kind, l->lineno, "too-large",
 				   "%.*s's range %" PRIu64 "-%" PRIu64
 				   " goes past 4294967294, the largest %s",
-				   ow, e->owner, e->start, end - 1, id);
+				   ow, e->owner, e->start, end - 1, kd->id);
 			if (r != 0)
 				break;
 		}
 		if (!unc_user_by_owner(ix, e->owner, e->owner_len))
 			r = report(out, kind, l->lineno, "unknown-owner",
 				   "owner '%.*s' is not a user in %s", ow, e->owner, passwd_path);
-		if (r == 0 && unc_real_id_in(ix, kind == UNC_SUBGID, e->start, e->count, &real_id,
-					     &real_name))
+		if (r == 0 &&
+		    unc_real_id_in(ix, kd->groups, e->start, e->count, &real_id, &real_name))
 			r = report(out, kind, l->lineno, "real-id",
 				   "%.*s's range %" PRIu64 "-%" PRIu64
 				   " contains %s %u, %s%s's own",
-				   ow, e->owner, e->start, end - 1, id, real_id,
-				   kind == UNC_SUBUID ? "" : "group ", real_name);
+				   ow, e->owner, e->start, end - 1, kd->id, real_id, kd->owner_word,
+				   real_name);
 		items[nitems++] = (struct sweep_item){e->start, end, i};
 	}
 	if (r != 0)

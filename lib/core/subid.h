@@ -15,17 +15,13 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "idkind.h"
 
 /* Longest line shadow parses (its buffer is 1024 bytes with the NUL). */
 #define UNC_SUBID_LINE_MAX 1023
 
 /* IDs usable in a map are 0..UNC_ID_LIMIT-1; (uid_t)-1 is never valid. */
 #define UNC_ID_LIMIT 4294967295ULL
-
-enum unc_subid_kind {
-	UNC_SUBUID = 0,
-	UNC_SUBGID = 1,
-};
 
 struct unc_subid_range {
 	uint64_t start;

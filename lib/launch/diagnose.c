@@ -101,21 +101,6 @@ void unc_check_report_free(struct unc_check_report *rep)
 	rep->n = rep->cap = 0;
 }
 
-static const char *kind_name(enum unc_subid_kind kind)
-{
-	return kind == UNC_SUBUID ? "subuid" : "subgid";
-}
-
-static const char *kind_id(enum unc_subid_kind kind)
-{
-	return kind == UNC_SUBUID ? "UID" : "GID";
-}
-
-static const char *kind_file(enum unc_subid_kind kind)
-{
-	return kind == UNC_SUBUID ? "/etc/subuid" : "/etc/subgid";
-}
-
 /* "100000-165535, 200000-200999" (shortened with ", ..." when long). */
 static void describe_list(const struct unc_subid_list *l, char *buf, size_t size)
 {
@@ -415,11 +400,9 @@ int unc_check_subid_ranges(struct unc_check_report *rep, const struct unc_check_
 			   enum unc_subid_kind kind, const char *user, uint64_t self,
 			   const struct unc_subid_list *mine)
 {
-	static const struct idmap_names uid_names = {"UID", "--map-uid"};
-	static const struct idmap_names gid_names = {"GID", "--map-gid"};
-	const struct idmap_names *names = kind == UNC_SUBUID ? &uid_names : &gid_names;
-	const struct idmap_plan *explicit_plan = kind == UNC_SUBUID ? cfg->map_uid : cfg->map_gid;
-	const char *k = kind_name(kind), *idn = kind_id(kind);
+	const struct unc_id_kind *kd = unc_id_kind(kind);
+	const struct idmap_plan *explicit_plan = cfg->map[kind];
+	const char *k = kd->name, *idn = kd->id;
 	struct unc_check_result *c;
 	struct unc_error err;
 	struct idmap_plan *plan;
@@ -448,20 +431,20 @@ int unc_check_subid_ranges(struct unc_check_report *rep, const struct unc_check_
 	}
 	snprintf(id, sizeof id, "%s-size", k);
 	if (explicit_plan && explicit_plan->n > 0) {
-		if (unc_idmap_validate(explicit_plan, self, 0, mine, user, names, &err) < 0) {
+		if (unc_idmap_validate(explicit_plan, self, 0, mine, user, kd, &err) < 0) {
 			c = unc_check_add(rep, UNC_CHECK_FAIL, id);
 			set_what(c, "%s", err.msg);
 			set_fix(c,
 				"map only IDs delegated to %s with %s, or ask an administrator "
 				"to delegate them",
-				user, names->option);
+				user, kd->map_option);
 		} else {
 			c = unc_check_add(rep, UNC_CHECK_OK, id);
-			set_what(c, "the %s extents are delegated to %s", names->option, user);
+			set_what(c, "the %s extents are delegated to %s", kd->map_option, user);
 		}
-	} else if (unc_idmap_plan_range(plan, cfg->range, cfg->map_root, self, mine, names, &err) <
+	} else if (unc_idmap_plan_range(plan, cfg->range, cfg->map_root, self, mine, kd, &err) <
 		       0 ||
-		   unc_idmap_validate(plan, self, 0, mine, user, names, &err) < 0) {
+		   unc_idmap_validate(plan, self, 0, mine, user, kd, &err) < 0) {
 		c = unc_check_add(rep, UNC_CHECK_FAIL, id);
 		set_what(c, "%s", err.msg);
 		set_fix(c,
@@ -533,7 +516,7 @@ int unc_check_subid_text(struct unc_check_report *rep, enum unc_subid_kind kind,
 			 const struct unc_subid_list *mine)
 {
 	const char *p = buf, *stop = buf + len;
-	const char *k = kind_name(kind), *idn = kind_id(kind);
+	const char *k = unc_id_kind(kind)->name, *idn = unc_id_kind(kind)->id;
 	size_t lineno = 0, skipped = 0, skipped_first = 0, overlaps = 0, overlap_line = 0;
 	struct unc_subid_range ov_mine = {0, 0}, ov_other = {0, 0};
 	char ov_owner[64] = "", id[32];
@@ -710,7 +693,8 @@ static void check_kind(struct unc_check_report *rep, const struct unc_check_conf
 		       enum unc_subid_kind kind, const char *user, uid_t uid, uint64_t self,
 		       int files_source)
 {
-	const char *file = kind == UNC_SUBUID ? cfg->subuid_file : cfg->subgid_file;
+	const char *file = cfg->subid_file[kind];
+	const char *path = file ? file : unc_id_kind(kind)->file;
 	struct unc_subid_list mine = {0};
 	struct unc_check_result *c;
 	struct unc_error err;
@@ -718,17 +702,16 @@ static void check_kind(struct unc_check_report *rep, const struct unc_check_conf
 
 	unc_error_clear(&err);
 	if (unc_subid_lookup(kind, cfg->via, file, user, uid, &mine, &err) < 0) {
-		snprintf(id, sizeof id, "%s-ranges", kind_name(kind));
+		snprintf(id, sizeof id, "%s-ranges", unc_id_kind(kind)->name);
 		c = unc_check_add(rep, UNC_CHECK_FAIL, id);
 		set_what(c, "%s", err.msg);
-		set_fix(c, "see that %s is readable and that the subid source of %s answers",
-			file ? file : kind_file(kind), UNC_NSSWITCH_CONF);
+		set_fix(c, "see that %s is readable and that the subid source of %s answers", path,
+			UNC_NSSWITCH_CONF);
 		unc_subid_list_free(&mine);
 		return;
 	}
 	unc_check_subid_ranges(rep, cfg, kind, user, self, &mine);
 	if (file || files_source) {
-		const char *path = file ? file : kind_file(kind);
 		_cleanup_free_ char *buf = NULL;
 		size_t len = 0;
 

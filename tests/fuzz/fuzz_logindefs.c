@@ -21,11 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	FUZZ_CHECK(d.uid_min <= d.uid_max);
-	FUZZ_CHECK(d.sub_uid_min <= d.sub_uid_max && d.sub_gid_min <= d.sub_gid_max);
-	FUZZ_CHECK(d.sub_uid_count > 0 && d.sub_gid_count > 0);
-	FUZZ_CHECK(d.uid_max <= UINT32_MAX && d.sub_uid_max <= UINT32_MAX &&
-		   d.sub_gid_max <= UINT32_MAX && d.sub_uid_count <= UINT32_MAX &&
-		   d.sub_gid_count <= UINT32_MAX);
+	FUZZ_CHECK(d.sub[UNC_SUBUID].min <= d.sub[UNC_SUBUID].max &&
+		   d.sub[UNC_SUBGID].min <= d.sub[UNC_SUBGID].max);
+	FUZZ_CHECK(d.sub[UNC_SUBUID].count > 0 && d.sub[UNC_SUBGID].count > 0);
+	FUZZ_CHECK(d.uid_max <= UINT32_MAX && d.sub[UNC_SUBUID].max <= UINT32_MAX &&
+		   d.sub[UNC_SUBGID].max <= UINT32_MAX && d.sub[UNC_SUBUID].count <= UINT32_MAX &&
+		   d.sub[UNC_SUBGID].count <= UINT32_MAX);
 	again = d;
 	FUZZ_CHECK(unc_login_defs_parse(buf, size, "login.defs", &again, &err) == 0);
 	FUZZ_CHECK(memcmp(&again, &d, sizeof d) == 0);

@@ -21,10 +21,10 @@ static void defaults(void **state)
 	assert_int_equal(parse("", &d, NULL), 0);
 	assert_int_equal(d.uid_min, 1000);
 	assert_int_equal(d.uid_max, 60000);
-	assert_int_equal(d.sub_uid_min, 100000);
-	assert_int_equal(d.sub_uid_max, 600100000);
-	assert_int_equal(d.sub_uid_count, 65536);
-	assert_int_equal(d.sub_gid_count, 65536);
+	assert_int_equal(d.sub[UNC_SUBUID].min, 100000);
+	assert_int_equal(d.sub[UNC_SUBUID].max, 600100000);
+	assert_int_equal(d.sub[UNC_SUBUID].count, 65536);
+	assert_int_equal(d.sub[UNC_SUBGID].count, 65536);
 }
 
 static void settings_comments_quotes_last_wins(void **state)
@@ -43,11 +43,11 @@ static void settings_comments_quotes_last_wins(void **state)
 			       &d, NULL),
 			 0);
 	assert_int_equal(d.uid_min, 2000);
-	assert_int_equal(d.sub_uid_min, 300000);
-	assert_int_equal(d.sub_gid_count, 1000);
-	assert_int_equal(d.sub_uid_count, 65536);
-	assert_int_equal(d.sub_gid_max, 64);
-	assert_int_equal(d.sub_gid_min, 10);
+	assert_int_equal(d.sub[UNC_SUBUID].min, 300000);
+	assert_int_equal(d.sub[UNC_SUBGID].count, 1000);
+	assert_int_equal(d.sub[UNC_SUBUID].count, 65536);
+	assert_int_equal(d.sub[UNC_SUBGID].max, 64);
+	assert_int_equal(d.sub[UNC_SUBGID].min, 10);
 }
 
 static void bad_values_name_the_line(void **state)
@@ -69,7 +69,7 @@ static void missing_file_is_defaults(void **state)
 	struct unc_login_defs d;
 
 	assert_int_equal(unc_login_defs_load("/nonexistent/login.defs", &d, NULL), 0);
-	assert_int_equal(d.sub_uid_count, 65536);
+	assert_int_equal(d.sub[UNC_SUBUID].count, 65536);
 }
 
 int main(void)

@@ -625,6 +625,31 @@ static void test_have_libsubid_is_boolean(void **state)
 #endif
 }
 
+/* The descriptors spell what shadow and the kernel call each kind. */
+static void test_id_kinds(void **state)
+{
+	const struct unc_id_kind *u = unc_id_kind(UNC_SUBUID), *g = unc_id_kind(UNC_SUBGID);
+
+	assert_int_equal(u->kind, UNC_SUBUID);
+	assert_int_equal(g->kind, UNC_SUBGID);
+	assert_string_equal(u->file, "/etc/subuid");
+	assert_string_equal(g->name, "subgid");
+	assert_string_equal(u->ids, "UIDs");
+	assert_string_equal(g->id, "GID");
+	assert_string_equal(g->word, "gids");
+	assert_string_equal(u->map_option, "--map-uid");
+	assert_string_equal(g->file_option, "--subgid-file");
+	assert_string_equal(u->libsubid_get, "subid_get_uid_ranges");
+	assert_string_equal(g->defs_min, "SUB_GID_MIN");
+	assert_string_equal(u->defs_max, "SUB_UID_MAX");
+	assert_string_equal(g->defs_count, "SUB_GID_COUNT");
+	assert_string_equal(u->owner_word, "");
+	assert_string_equal(g->owner_word, "group ");
+	assert_false(u->groups);
+	assert_true(g->groups);
+	assert_int_equal(UNC_KIND_BIT(UNC_SUBUID) | UNC_KIND_BIT(UNC_SUBGID), 3);
+}
+
 static void test_lookup_with_file(void **state)
 {
 	struct unc_subid_list l = {0};
@@ -671,6 +696,7 @@ int main(void)
 	    cmocka_unit_test(test_nss_source),
 	    cmocka_unit_test(test_nss_source_like_shadow),
 	    cmocka_unit_test(test_have_libsubid_is_boolean),
+	    cmocka_unit_test(test_id_kinds),
 	    cmocka_unit_test(test_lookup_with_file),
 	};
 	return cmocka_run_group_tests(tests, make_scratch, remove_scratch);
