@@ -154,9 +154,10 @@ int unc_idmap_parse_extent(const char *spec, struct map_extent *out, const char 
 		static const char *what[3] = {"IN", "OUT", "COUNT"};
 		char label[64];
 		snprintf(label, sizeof label, "%s %s: %s", option, spec, what[i]);
-		if (unc_parse_u64(fields[i], i == 2 ? 1 : 0, UNC_ID_LIMIT - 1, &v[i], label, err) <
-		    0)
-			return -EINVAL;
+		int r =
+		    unc_parse_u64(fields[i], i == 2 ? 1 : 0, UNC_ID_LIMIT - 1, &v[i], label, err);
+		if (r < 0)
+			return r;
 	}
 	out->inside = v[0];
 	out->outside = v[1];
@@ -203,9 +204,11 @@ int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privile
 					     "%s %llu:%llu:0: COUNT must be at least 1",
 					     kind->map_option, (unsigned long long)e->inside,
 					     (unsigned long long)e->outside);
-		if (check_span(e, "inside", e->inside, kind, err) < 0 ||
-		    check_span(e, "outside", e->outside, kind, err) < 0)
-			return -ERANGE;
+		int r = check_span(e, "inside", e->inside, kind, err);
+		if (r == 0)
+			r = check_span(e, "outside", e->outside, kind, err);
+		if (r < 0)
+			return r;
 	}
 	for (i = 0; i < plan->n; i++) {
 		for (j = i + 1; j < plan->n; j++) {
