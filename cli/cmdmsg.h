@@ -1,4 +1,4 @@
-/* cmdmsg.h: how the commands (cmd/ and helpers/) speak: one line per
+/* cmdmsg.h (cli/): how the commands (cmd/ and helpers/) speak: one line per
  * problem on stderr, "prog: what failed: why", with control characters in
  * the arguments it names escaped so a hostile value cannot break the line;
  * and the checks every command makes of its own process at start. */
