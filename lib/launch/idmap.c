@@ -7,23 +7,6 @@
 
 #include "numparse.h"
 
-static void describe_ranges(const struct unc_subid_list *l, char *buf, size_t size)
-{
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < l->n && used < size; i++) {
-		int n = snprintf(buf + used, size - used, "%s%llu-%llu", i ? ", " : "",
-				 (unsigned long long)l->ranges[i].start,
-				 (unsigned long long)(l->ranges[i].start + l->ranges[i].count - 1));
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-	if (l->n == 0)
-		snprintf(buf, size, "none");
-}
-
 int unc_idmap_add(struct idmap_plan *plan, const struct map_extent *e, const char *option,
 		  struct unc_error *err)
 {
@@ -110,7 +93,7 @@ int unc_idmap_plan_range(struct idmap_plan *plan, uint64_t range, enum unc_map_r
 	if (need > 0) {
 		uint64_t have = (root == UNC_MAP_ROOT_SELF ? range - 1 : range) - need;
 		char desc[256];
-		describe_ranges(subids, desc, sizeof desc);
+		unc_subid_list_describe(subids, desc, sizeof desc);
 		return unc_error_set(
 		    err, ERANGE,
 		    "--range %llu needs %llu subordinate %ss but only %llu are "
@@ -254,7 +237,7 @@ int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privile
 			    (unsigned long long)self, (unsigned long long)self);
 		if (unc_subid_list_covers(subids, e->outside, e->count))
 			continue;
-		describe_ranges(subids, desc, sizeof desc);
+		unc_subid_list_describe(subids, desc, sizeof desc);
 		return unc_error_set(
 		    err, EPERM,
 		    "%s %llu:%llu:%llu: outside %ss %llu-%llu are not delegated to "
