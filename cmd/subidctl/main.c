@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmdmsg.h"
+#include "json.h"
 #include "error.h"
 #include "numparse.h"
 #include "subid.h"
@@ -84,64 +85,6 @@ static void usage(void)
 	      stdout);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		cmd_vsay(fmt, ap);
-		va_end(ap);
-	}
-	fputs("Try '" PROG " --help' for more information.\n", stderr);
-	return EXIT_USAGE;
-}
-
-/* A name for a one-line message: control characters and backslashes
- * shown as C escapes. */
-static const char *printable(const char *s, char *buf, size_t size)
-{
-	size_t o = 0;
-
-	for (; *s && o + 5 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\n')
-			o += (size_t)snprintf(buf + o, size - o, "\\n");
-		else if (c == '\\')
-			o += (size_t)snprintf(buf + o, size - o, "\\\\");
-		else if (c < 0x20 || c == 0x7f)
-			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
-		else
-			buf[o++] = (char)c;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static void json_string(FILE *out, const char *s, size_t len)
-{
-	size_t i;
-
-	fputc('"', out);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c == '\r')
-			fputs("\\r", out);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static enum command parse_command(const char *s)
 {
 	static const struct {
@@ -202,7 +145,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'P':
 			if (optarg[0] == '\0')
-				return -usage_error("--prefix: empty directory name");
+				return -cmd_usage_error("--prefix: empty directory name");
 			o->prefix = optarg;
 			break;
 		case 'n':
@@ -224,35 +167,35 @@ static int parse_options(int argc, char **argv, struct options *o)
 			printf(PROG " from uncmap %s\n", UNC_VERSION);
 			return 1;
 		case ':':
-			return -usage_error("option '%s' needs a value", argv[optind - 1]);
+			return -cmd_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return -usage_error("unknown option '%s'", argv[optind - 1]);
+			return -cmd_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	o->kinds = only ? only : UNC_KIND_BOTH;
 	if (optind >= argc)
-		return -usage_error("no command given (list, add, del, sync or check)");
+		return -cmd_usage_error("no command given (list, add, del, sync or check)");
 	o->cmd_name = argv[optind];
 	o->cmd = parse_command(argv[optind]);
 	if (o->cmd == CMD_NONE)
-		return -usage_error("unknown command '%s'", argv[optind]);
+		return -cmd_usage_error("unknown command '%s'", argv[optind]);
 	o->users = argv + optind + 1;
 	o->nusers = (size_t)(argc - optind - 1);
 
 	if ((o->cmd == CMD_ADD || o->cmd == CMD_DEL) && o->nusers == 0)
-		return -usage_error("%s: no user given", o->cmd_name);
+		return -cmd_usage_error("%s: no user given", o->cmd_name);
 	if ((o->cmd == CMD_SYNC || o->cmd == CMD_CHECK) && o->nusers > 0)
-		return -usage_error("%s takes no user names", o->cmd_name);
+		return -cmd_usage_error("%s takes no user names", o->cmd_name);
 	if (o->has_count && o->cmd != CMD_ADD && o->cmd != CMD_SYNC)
-		return -usage_error("--count goes with add or sync");
+		return -cmd_usage_error("--count goes with add or sync");
 	if (o->has_start && o->cmd != CMD_ADD && o->cmd != CMD_DEL)
-		return -usage_error("--start goes with add or del");
+		return -cmd_usage_error("--start goes with add or del");
 	if (o->has_start && o->nusers != 1)
-		return -usage_error("--start needs exactly one user");
+		return -cmd_usage_error("--start needs exactly one user");
 	if (o->json && o->cmd != CMD_LIST && o->cmd != CMD_CHECK)
-		return -usage_error("--json goes with list or check");
+		return -cmd_usage_error("--json goes with list or check");
 	if (o->dry_run && (o->cmd == CMD_LIST || o->cmd == CMD_CHECK))
-		return -usage_error("--dry-run goes with add, del or sync");
+		return -cmd_usage_error("--dry-run goes with add, del or sync");
 	return 0;
 }
 
@@ -260,13 +203,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 static int check_names(const struct options *o)
 {
 	struct unc_error err;
-	char shown[UNC_SUBID_OWNER_MAX * 4 + 16];
 	size_t i;
 
 	for (i = 0; i < o->nusers; i++) {
 		if (unc_subid_owner_valid(o->users[i], &err) < 0)
-			return cmd_fail("'%s' cannot own subordinate IDs: its name %s",
-					printable(o->users[i], shown, sizeof shown), err.msg);
+			return cmd_fail("'%s' cannot own subordinate IDs: its name %s", o->users[i],
+					err.msg);
 	}
 	return 0;
 }
@@ -442,7 +384,7 @@ static int run_list(struct options *o, struct unc_subid_admin *a)
 		const struct unc_subid_holder *x = &h.v[i];
 		if (o->json) {
 			printf("%s{\"user\":", i ? "," : "");
-			json_string(stdout, x->owner, x->owner_len);
+			cmd_json_string(stdout, x->owner, x->owner_len);
 			for (k = 0; k < UNC_ID_KINDS; k++)
 				if (o->kinds & UNC_KIND_BIT(k))
 					print_ranges_json(unc_id_kinds[k].word, &x->ranges[k]);
@@ -488,14 +430,14 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 		const char *file = a->paths.file[x->kind];
 		if (o->json) {
 			printf("%s{\"file\":", i ? "," : "");
-			json_string(stdout, file, strlen(file));
+			cmd_json_string(stdout, file, strlen(file));
 			printf(",\"line\":%zu,\"problem\":\"%s\",\"message\":", x->line, x->type);
-			json_string(stdout, x->message, strlen(x->message));
+			cmd_json_string(stdout, x->message, strlen(x->message));
 			putchar('}');
 		} else {
 			char shown[UNC_ERROR_MSG_MAX * 4];
-			printf("%s:%zu: %s: %s\n", file, x->line, x->type,
-			       printable(x->message, shown, sizeof shown));
+			unc_escape_text(x->message, shown, sizeof shown);
+			printf("%s:%zu: %s: %s\n", file, x->line, x->type, shown);
 		}
 	}
 	if (o->json)
@@ -519,6 +461,7 @@ int main(int argc, char **argv)
 	int r, rc;
 
 	cmd_msg_init(PROG, EXIT_FAIL);
+	cmd_msg_usage_status(EXIT_USAGE);
 	cmd_start(EXIT_FAIL);
 	r = parse_options(argc, argv, &o);
 	if (r > 0) /* --help, --version */

@@ -131,12 +131,6 @@ static int finish_stdout(void)
 	return cmd_finish_stdout() < 0 ? EXIT_UNCMAP : 0;
 }
 
-static int try_help(void)
-{
-	fputs("Try '" PROG " --help' for more information.\n", stderr);
-	return EXIT_UNCMAP;
-}
-
 enum {
 	OPT_MAP_ROOT = 0x100,
 	OPT_MAP_UID,
@@ -376,7 +370,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			printf(PROG " " UNC_VERSION "\n");
 			exit(finish_stdout());
 		default:
-			return try_help();
+			return cmd_try_help();
 		}
 	}
 	o->argv = argv + optind;

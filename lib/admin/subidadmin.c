@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,29 +54,35 @@ int unc_subid_admin_begin(struct unc_subid_admin *a, int for_write, struct unc_e
 	int k, r;
 
 	if (for_write) {
-		if (unc_shadow_lock_pwd(&a->lock, a->paths.pwd_lock, a->lock_timeout_ms, err) < 0)
-			return -1;
+		r = unc_shadow_lock_pwd(&a->lock, a->paths.pwd_lock, a->lock_timeout_ms, err);
+		if (r < 0)
+			return r;
 		for (k = 0; k < 2; k++) {
 			if (!want(a, k))
 				continue;
-			if (unc_shadow_lock_file(&a->lock, a->paths.file[k], a->lock_timeout_ms,
-						 NULL, err) < 0)
-				return -1;
+			r = unc_shadow_lock_file(&a->lock, a->paths.file[k], a->lock_timeout_ms,
+						 NULL, err);
+			if (r < 0)
+				return r;
 		}
 	}
-	if (unc_login_defs_load(a->paths.login_defs, &a->defs, err) < 0)
-		return -1;
-	if (unc_passwd_load(a->paths.passwd, &a->pw, err) < 0)
-		return -1;
+	r = unc_login_defs_load(a->paths.login_defs, &a->defs, err);
+	if (r < 0)
+		return r;
+	r = unc_passwd_load(a->paths.passwd, &a->pw, err);
+	if (r < 0)
+		return r;
+	/* a tree without a group file has no groups (useradd's view) */
 	r = unc_group_load(a->paths.group, &a->gr, err);
 	if (r == -ENOENT)
 		unc_error_clear(err);
 	else if (r < 0)
-		return -1;
+		return r;
 	for (k = 0; k < 2; k++) {
 		/* read both even when acting on one: list and check show both */
-		if (unc_subid_file_load(&a->file[k], a->paths.file[k], &a->exists[k], err) < 0)
-			return -1;
+		r = unc_subid_file_load(&a->file[k], a->paths.file[k], &a->exists[k], err);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -115,6 +122,15 @@ static int event(struct unc_subid_events *ev, enum unc_subid_event_what what, in
 	return 0;
 }
 
+/* Real IDs matter only inside the window ranges are taken from. */
+static int use_real_id(struct unc_subid_alloc *al, const struct unc_sub_window *w, uint64_t id,
+		       struct unc_error *err)
+{
+	if (id < w->min || id > w->max)
+		return 0;
+	return unc_subid_alloc_use(al, id, 1, err);
+}
+
 /* Everything in use in a file's ID space: every range any line gives
  * (even a '#' owner's: shadow reads it as a range), and every real ID. */
 static int alloc_prepare(struct unc_subid_admin *a, int k, struct unc_error *err)
@@ -122,7 +138,7 @@ static int alloc_prepare(struct unc_subid_admin *a, int k, struct unc_error *err
 	struct unc_subid_alloc *al = &a->alloc[k];
 	const struct unc_subid_file *f = &a->file[k];
 	const struct unc_sub_window *w = &a->defs.sub[k];
-	int groups = unc_id_kinds[k].groups;
+	int groups = unc_id_kinds[k].groups, r;
 	size_t i;
 
 	if (a->alloc_ready[k])
@@ -130,20 +146,21 @@ static int alloc_prepare(struct unc_subid_admin *a, int k, struct unc_error *err
 	unc_subid_alloc_init(al);
 	for (i = 0; i < f->n; i++) {
 		const struct unc_subid_line *l = &f->lines[i];
-		if (l->parsed && !l->deleted &&
-		    unc_subid_alloc_use(al, l->entry.start, l->entry.count, err) < 0)
-			return -1;
+		if (!l->parsed || l->deleted)
+			continue;
+		r = unc_subid_alloc_use(al, l->entry.start, l->entry.count, err);
+		if (r < 0)
+			return r;
 	}
-	/* Real IDs matter only inside the window ranges are taken from. */
 	for (i = 0; i < a->pw.n; i++) {
-		uint64_t id = groups ? a->pw.v[i].gid : a->pw.v[i].uid;
-		if (id >= w->min && id <= w->max && unc_subid_alloc_use(al, id, 1, err) < 0)
-			return -1;
+		r = use_real_id(al, w, groups ? a->pw.v[i].gid : a->pw.v[i].uid, err);
+		if (r < 0)
+			return r;
 	}
 	for (i = 0; groups && i < a->gr.n; i++) {
-		uint64_t id = a->gr.v[i].gid;
-		if (id >= w->min && id <= w->max && unc_subid_alloc_use(al, id, 1, err) < 0)
-			return -1;
+		r = use_real_id(al, w, a->gr.v[i].gid, err);
+		if (r < 0)
+			return r;
 	}
 	a->alloc_ready[k] = 1;
 	return 0;
@@ -152,9 +169,12 @@ static int alloc_prepare(struct unc_subid_admin *a, int k, struct unc_error *err
 int unc_subid_admin_index(struct unc_subid_admin *a, const struct unc_user_index **ix,
 			  struct unc_error *err)
 {
+	int r;
+
 	if (!a->ix_ready) {
-		if (unc_user_index_build(&a->ix, &a->pw, &a->gr, err) < 0)
-			return -1;
+		r = unc_user_index_build(&a->ix, &a->pw, &a->gr, err);
+		if (r < 0)
+			return r;
 		a->ix_ready = 1;
 	}
 	if (ix)
@@ -189,6 +209,7 @@ static int check_exact(struct unc_subid_admin *a, int k, const struct passwd_ent
 	const char *real_name;
 	uint32_t real_id;
 	size_t i;
+	int r;
 
 	if (start >= UNC_ID_LIMIT || UNC_ID_LIMIT - start < count)
 		return unc_error_set(err, ERANGE,
@@ -213,14 +234,39 @@ static int check_exact(struct unc_subid_admin *a, int k, const struct passwd_ent
 					     l->entry.owner, l->entry.start, lend - 1, where);
 		}
 	}
-	if (unc_subid_admin_index(a, NULL, err) < 0)
-		return -1;
+	r = unc_subid_admin_index(a, NULL, err);
+	if (r < 0)
+		return r;
 	if (unc_real_id_in(&a->ix, kd->groups, start, count, &real_id, &real_name))
 		return unc_error_set(
 		    err, EEXIST,
 		    "cannot add %" PRIu64 "-%" PRIu64 " to %s in %s: it contains %s %u, %s%s's own",
 		    start, end - 1, e->name, path, kd->id, real_id, kd->owner_word, real_name);
 	return 0;
+}
+
+/* The allocator found no room (-ENOSPC): say in front of its words who
+ * wanted how many IDs in which file (fmt..., then " in FILE"), and, as the
+ * fix, the login.defs key to raise (then hint_end). Any other failure
+ * passes on as it is. Returns r. */
+static int no_room(const struct unc_subid_admin *a, int k, int r, const char *hint_end,
+		   struct unc_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static int no_room(const struct unc_subid_admin *a, int k, int r, const char *hint_end,
+		   struct unc_error *err, const char *fmt, ...)
+{
+	char what[UNC_ERROR_MSG_MAX];
+	va_list ap;
+
+	if (r != -ENOSPC)
+		return r;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	unc_error_prefix(err, "%s in %s", what, a->paths.file[k]);
+	unc_error_hint(err, "raise %s in %s, or delete ranges that are no longer needed%s",
+		       unc_id_kinds[k].defs_max, a->paths.login_defs, hint_end);
+	return r;
 }
 
 static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *e, uint64_t count,
@@ -231,6 +277,7 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 	const struct unc_sub_window *w = &a->defs.sub[k];
 	uint64_t held = 0;
 	size_t i;
+	int r;
 
 	if (count == 0)
 		count = w->count;
@@ -244,29 +291,26 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 	}
 	if (!has_start && held >= count)
 		return event(ev, UNC_SUBID_HELD, k, e->name, 0, held, 0, err);
-	if (alloc_prepare(a, k, err) < 0)
-		return -1;
+	r = alloc_prepare(a, k, err);
+	if (r < 0)
+		return r;
 	if (has_start) {
-		if (check_exact(a, k, e, start, count, err) < 0)
-			return -1;
-		if (unc_subid_alloc_use(&a->alloc[k], start, count, err) < 0)
-			return -1;
-	} else if (unc_subid_alloc_first_fit(&a->alloc[k], w->min, w->max, count, &start, err) <
-		   0) {
-		if (err && err->errnum == ENOSPC) {
-			char why[UNC_ERROR_MSG_MAX];
-			snprintf(why, sizeof why, "%s", err->msg);
-			unc_error_set(err, ENOSPC,
-				      "cannot add %" PRIu64 " subordinate %s to %s in %s: %s",
-				      count, unc_id_kinds[k].ids, e->name, a->paths.file[k], why);
-			unc_error_hint(err,
-				       "raise %s in %s, or delete ranges that are no longer needed",
-				       unc_id_kinds[k].defs_max, a->paths.login_defs);
-		}
-		return -1;
+		r = check_exact(a, k, e, start, count, err);
+		if (r < 0)
+			return r;
+		r = unc_subid_alloc_use(&a->alloc[k], start, count, err);
+		if (r < 0)
+			return r;
+	} else {
+		r = unc_subid_alloc_first_fit(&a->alloc[k], w->min, w->max, count, &start, err);
+		if (r < 0)
+			return no_room(a, k, r, "", err,
+				       "cannot add %" PRIu64 " subordinate %s to %s", count,
+				       unc_id_kinds[k].ids, e->name);
 	}
-	if (unc_subid_file_append(f, e->name, start, count, err) < 0)
-		return -1;
+	r = unc_subid_file_append(f, e->name, start, count, err);
+	if (r < 0)
+		return r;
 	return event(ev, UNC_SUBID_ADDED, k, e->name, start, count, 0, err);
 }
 
@@ -274,18 +318,23 @@ int unc_subid_admin_add(struct unc_subid_admin *a, const char *user, uint64_t co
 			uint64_t start, struct unc_subid_events *ev, struct unc_error *err)
 {
 	const struct passwd_entry *e = resolve_user(a, user);
-	int k;
+	int k, r;
 
 	if (!e)
 		return unc_error_set(err, ENOENT, "cannot add ranges to %s: no such user in %s",
 				     user, a->paths.passwd);
-	if (unc_subid_owner_valid(e->name, err) < 0) {
+	r = unc_subid_owner_valid(e->name, err);
+	if (r < 0) {
 		unc_error_prefix(err, "cannot add ranges to %s: the name", e->name);
-		return -1;
+		return r;
 	}
-	for (k = 0; k < 2; k++)
-		if (want(a, k) && add_one(a, k, e, count, has_start, start, ev, err) < 0)
-			return -1;
+	for (k = 0; k < 2; k++) {
+		if (!want(a, k))
+			continue;
+		r = add_one(a, k, e, count, has_start, start, ev, err);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
@@ -294,7 +343,7 @@ int unc_subid_admin_del(struct unc_subid_admin *a, const char *user, int has_sta
 {
 	const struct passwd_entry *e = resolve_user(a, user);
 	size_t removed = 0, i;
-	int k;
+	int k, r;
 
 	for (k = 0; k < 2; k++) {
 		struct unc_subid_file *f = &a->file[k];
@@ -306,9 +355,10 @@ int unc_subid_admin_del(struct unc_subid_admin *a, const char *user, int has_sta
 				continue;
 			unc_subid_file_delete(f, i);
 			removed++;
-			if (event(ev, UNC_SUBID_REMOVED, k, e ? e->name : user, l->entry.start,
-				  l->entry.count, l->lineno, err) < 0)
-				return -1;
+			r = event(ev, UNC_SUBID_REMOVED, k, e ? e->name : user, l->entry.start,
+				  l->entry.count, l->lineno, err);
+			if (r < 0)
+				return r;
 		}
 	}
 	if (removed > 0)
@@ -332,13 +382,14 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 			 struct unc_error *err)
 {
 	_cleanup_free_ unsigned char *holds = NULL;
-	int k;
+	int k, r;
 
 	holds = malloc(a->pw.n ? a->pw.n : 1);
 	if (!holds)
 		return unc_error_sys(err, ENOMEM, "cannot sync");
-	if (unc_subid_admin_index(a, NULL, err) < 0)
-		return -1;
+	r = unc_subid_admin_index(a, NULL, err);
+	if (r < 0)
+		return r;
 	for (k = 0; k < 2; k++) {
 		struct unc_subid_file *f = &a->file[k];
 		const struct unc_sub_window *w = &a->defs.sub[k];
@@ -359,8 +410,9 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 			if (e)
 				holds[e - a->pw.v] = 1;
 		}
-		if (alloc_prepare(a, k, err) < 0)
-			return -1;
+		r = alloc_prepare(a, k, err);
+		if (r < 0)
+			return r;
 		for (i = 0; i < a->pw.n; i++) {
 			const struct passwd_entry *e = &a->pw.v[i];
 			uint64_t start;
@@ -375,25 +427,14 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 				continue;
 			if (unc_subid_owner_valid(e->name, NULL) < 0)
 				continue;
-			if (unc_subid_alloc_first_fit(&a->alloc[k], w->min, w->max, n, &start,
-						      err) < 0) {
-				if (err && err->errnum == ENOSPC) {
-					char why[UNC_ERROR_MSG_MAX];
-					snprintf(why, sizeof why, "%s", err->msg);
-					unc_error_set(
-					    err, ENOSPC,
-					    "cannot give %s %" PRIu64 " subordinate %s in %s: %s",
-					    e->name, n, unc_id_kinds[k].ids, a->paths.file[k], why);
-					unc_error_hint(
-					    err,
-					    "raise %s in %s, or delete ranges that are no "
-					    "longer needed; nothing was written",
-					    unc_id_kinds[k].defs_max, a->paths.login_defs);
-				}
-				return -1;
-			}
-			if (unc_subid_file_append(f, e->name, start, n, err) < 0)
-				return -1;
+			r = unc_subid_alloc_first_fit(&a->alloc[k], w->min, w->max, n, &start, err);
+			if (r < 0)
+				return no_room(a, k, r, "; nothing was written", err,
+					       "cannot give %s %" PRIu64 " subordinate %s", e->name,
+					       n, unc_id_kinds[k].ids);
+			r = unc_subid_file_append(f, e->name, start, n, err);
+			if (r < 0)
+				return r;
 			added[k]++;
 		}
 	}
@@ -403,7 +444,7 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 int unc_subid_admin_commit(struct unc_subid_admin *a, int written[2], enum unc_subid_kind *failed,
 			   struct unc_error *err)
 {
-	int k, last = -1;
+	int k, r, last = -1;
 
 	written[0] = written[1] = 0;
 	/* Both files live in one directory: it is synced once, after both
@@ -417,22 +458,27 @@ int unc_subid_admin_commit(struct unc_subid_admin *a, int written[2], enum unc_s
 		if (!want(a, k) || !f->changed)
 			continue;
 		*failed = (enum unc_subid_kind)k;
-		if (unc_subid_file_serialise(f, &data, &len, err) < 0)
-			return -1;
-		if (unc_atomic_replace_nodirsync(a->paths.file[k], data, len,
+		r = unc_subid_file_serialise(f, &data, &len, err);
+		if (r < 0)
+			return r;
+		r = unc_atomic_replace_nodirsync(a->paths.file[k], data, len,
 						 a->exists[k] ? f->buf : NULL, f->len, 0644,
-						 &replaced, err) < 0) {
+						 &replaced, err);
+		if (r < 0) {
 			written[k] = replaced;
 			if (last >= 0 && unc_fsync_dir_of(a->paths.file[last], NULL) < 0)
 				*failed = (enum unc_subid_kind)last;
-			return -1;
+			return r;
 		}
 		written[k] = 1;
 		last = k;
 	}
-	if (last >= 0 && unc_fsync_dir_of(a->paths.file[last], err) < 0) {
-		*failed = (enum unc_subid_kind)last;
-		return -1;
+	if (last >= 0) {
+		r = unc_fsync_dir_of(a->paths.file[last], err);
+		if (r < 0) {
+			*failed = (enum unc_subid_kind)last;
+			return r;
+		}
 	}
 	return 0;
 }
@@ -509,6 +555,7 @@ int unc_subid_admin_holders(struct unc_subid_admin *a, char *const *users, size_
 			    struct unc_subid_holders *out, struct unc_error *err)
 {
 	size_t i, j, k;
+	int r;
 
 	memset(out, 0, sizeof *out);
 	if (nusers > 0) {
@@ -530,9 +577,10 @@ int unc_subid_admin_holders(struct unc_subid_admin *a, char *const *users, size_
 					if (!line_is_users(l, e, users[i]))
 						continue;
 					found = 1;
-					if (holder_add_range(h, (int)k, l->entry.start,
-							     l->entry.count, err) < 0)
-						return -1;
+					r = holder_add_range(h, (int)k, l->entry.start,
+							     l->entry.count, err);
+					if (r < 0)
+						return r;
 				}
 			}
 			if (!e && !found)
@@ -576,10 +624,12 @@ int unc_subid_admin_holders(struct unc_subid_admin *a, char *const *users, size_
 			h->seq = refs[i].seq;
 			for (j = i; j < nrefs && refs[j].len == refs[i].len &&
 				    memcmp(refs[j].owner, refs[i].owner, refs[i].len) == 0;
-			     j++)
-				if (holder_add_range(h, refs[j].kind, refs[j].start, refs[j].count,
-						     err) < 0)
-					return -1;
+			     j++) {
+				r = holder_add_range(h, refs[j].kind, refs[j].start, refs[j].count,
+						     err);
+				if (r < 0)
+					return r;
+			}
 		}
 	}
 	qsort(out->v, out->n, sizeof *out->v, cmp_holder_first);

@@ -124,6 +124,7 @@ int unc_subid_alloc_first_fit(struct unc_subid_alloc *a, uint64_t min, uint64_t 
 {
 	uint64_t pos;
 	size_t idx;
+	int r;
 
 	if (count == 0)
 		return unc_error_set(err, EINVAL, "cannot allocate 0 IDs");
@@ -133,8 +134,9 @@ int unc_subid_alloc_first_fit(struct unc_subid_alloc *a, uint64_t min, uint64_t 
 	 * are refused for as many or more: go on from there. Otherwise start
 	 * again from min. */
 	if (!a->sorted || a->last_count == 0 || count < a->last_count || min != a->last_min) {
-		if (normalise(a, err) < 0)
-			return -ENOMEM;
+		r = normalise(a, err);
+		if (r < 0)
+			return r;
 		a->pos = min;
 		a->idx = 0;
 		a->last_min = min;

@@ -82,11 +82,13 @@ void unc_escape_text(const char *in, char *out, size_t size)
 		unsigned char c = (unsigned char)*in;
 		char esc[5];
 		size_t n;
-		if (c >= 0x20 && c != 0x7f) {
+		if (c >= 0x20 && c != 0x7f && c != '\\') {
 			out[used++] = (char)c;
 			continue;
 		}
-		if (c == '\n')
+		if (c == '\\')
+			n = (size_t)snprintf(esc, sizeof esc, "\\\\");
+		else if (c == '\n')
 			n = (size_t)snprintf(esc, sizeof esc, "\\n");
 		else if (c == '\t')
 			n = (size_t)snprintf(esc, sizeof esc, "\\t");

@@ -39,8 +39,8 @@ void unc_error_hint(struct unc_error *err, const char *fmt, ...)
 void unc_error_clear(struct unc_error *err);
 
 /* Copy text into out (always NUL-terminated), writing control characters
- * as \n, \t, \r or \xNN, so that a message naming a hostile argument
- * stays on one line. */
+ * as \n, \t, \r or \xNN and a backslash as \\, so that a message naming a
+ * hostile argument stays on one line and reads back unambiguously. */
 void unc_escape_text(const char *in, char *out, size_t size);
 
 #endif

@@ -172,9 +172,11 @@ static int load_arena(const char *path, struct text_arenas *t, const char **text
 		      struct unc_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
+	int r;
 
-	if (unc_read_file(path, PASSWD_FILE_MAX, &buf, len, err) < 0)
-		return -1;
+	r = unc_read_file(path, PASSWD_FILE_MAX, &buf, len, err);
+	if (r < 0)
+		return r;
 	if (!arena_adopt(t, buf))
 		return unc_error_sys(err, ENOMEM, "cannot read %s", path);
 	*text = steal_pointer(&buf);
@@ -185,9 +187,11 @@ int unc_passwd_load(const char *path, struct passwd_db *db, struct unc_error *er
 {
 	const char *text;
 	size_t len = 0;
+	int r;
 
-	if (load_arena(path, &db->text, &text, &len, err) < 0)
-		return -1;
+	r = load_arena(path, &db->text, &text, &len, err);
+	if (r < 0)
+		return r;
 	return passwd_parse_text(text, len, db, err);
 }
 
@@ -308,9 +312,11 @@ int unc_group_load(const char *path, struct group_db *db, struct unc_error *err)
 {
 	const char *text;
 	size_t len = 0;
+	int r;
 
-	if (load_arena(path, &db->text, &text, &len, err) < 0)
-		return -1;
+	r = load_arena(path, &db->text, &text, &len, err);
+	if (r < 0)
+		return r;
 	return group_parse_text(text, len, db, err);
 }
 

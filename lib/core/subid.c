@@ -129,6 +129,30 @@ int unc_subid_list_add(struct unc_subid_list *l, uint64_t start, uint64_t count)
 	return 0;
 }
 
+void unc_subid_list_describe(const struct unc_subid_list *l, char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	if (size == 0)
+		return;
+	snprintf(buf, size, "%s", l->n == 0 ? "none" : "");
+	for (i = 0; i < l->n; i++) {
+		/* room for the longest range, ", 4294967294-4294967294", and ", ..." */
+		int n;
+		if (used + 30 > size) {
+			if (used + 6 <= size)
+				snprintf(buf + used, size - used, ", ...");
+			return;
+		}
+		n = snprintf(buf + used, size - used, "%s%llu-%llu", i ? ", " : "",
+			     (unsigned long long)l->ranges[i].start,
+			     (unsigned long long)(l->ranges[i].start + l->ranges[i].count - 1));
+		if (n < 0 || (size_t)n >= size - used)
+			return;
+		used += (size_t)n;
+	}
+}
+
 uint64_t unc_subid_list_total(const struct unc_subid_list *l)
 {
 	uint64_t total = 0;

@@ -101,27 +101,6 @@ void unc_check_report_free(struct unc_check_report *rep)
 	rep->n = rep->cap = 0;
 }
 
-/* "100000-165535, 200000-200999" (shortened with ", ..." when long). */
-static void describe_list(const struct unc_subid_list *l, char *buf, size_t size)
-{
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < l->n; i++) {
-		int n;
-		if (used + 40 > size) {
-			snprintf(buf + used, size - used, ", ...");
-			return;
-		}
-		n = snprintf(buf + used, size - used, "%s%llu-%llu", i ? ", " : "",
-			     (unsigned long long)l->ranges[i].start,
-			     (unsigned long long)(l->ranges[i].start + l->ranges[i].count - 1));
-		if (n < 0)
-			return;
-		used += (size_t)n;
-	}
-}
-
 /* Read a sysctl file holding one integer. Returns 0 and the value, -ENOENT
  * when the file does not exist, or another negative errno. */
 static int read_sysctl(const char *proc_sys, const char *name, long long *out)
@@ -418,7 +397,7 @@ int unc_check_subid_ranges(struct unc_check_report *rep, const struct unc_check_
 		if (!explicit_plan || explicit_plan->n == 0)
 			return 0;
 	} else {
-		describe_list(mine, desc, sizeof desc);
+		unc_subid_list_describe(mine, desc, sizeof desc);
 		c = unc_check_add(rep, UNC_CHECK_OK, id);
 		set_what(c, "%s has %llu subordinate %ss in %s: %s", user,
 			 (unsigned long long)unc_subid_list_total(mine), idn, mine->source, desc);

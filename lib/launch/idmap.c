@@ -7,23 +7,6 @@
 
 #include "numparse.h"
 
-static void describe_ranges(const struct unc_subid_list *l, char *buf, size_t size)
-{
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < l->n && used < size; i++) {
-		int n = snprintf(buf + used, size - used, "%s%llu-%llu", i ? ", " : "",
-				 (unsigned long long)l->ranges[i].start,
-				 (unsigned long long)(l->ranges[i].start + l->ranges[i].count - 1));
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-	if (l->n == 0)
-		snprintf(buf, size, "none");
-}
-
 int unc_idmap_add(struct idmap_plan *plan, const struct map_extent *e, const char *option,
 		  struct unc_error *err)
 {
@@ -110,7 +93,7 @@ int unc_idmap_plan_range(struct idmap_plan *plan, uint64_t range, enum unc_map_r
 	if (need > 0) {
 		uint64_t have = (root == UNC_MAP_ROOT_SELF ? range - 1 : range) - need;
 		char desc[256];
-		describe_ranges(subids, desc, sizeof desc);
+		unc_subid_list_describe(subids, desc, sizeof desc);
 		return unc_error_set(
 		    err, ERANGE,
 		    "--range %llu needs %llu subordinate %ss but only %llu are "
@@ -154,9 +137,10 @@ int unc_idmap_parse_extent(const char *spec, struct map_extent *out, const char 
 		static const char *what[3] = {"IN", "OUT", "COUNT"};
 		char label[64];
 		snprintf(label, sizeof label, "%s %s: %s", option, spec, what[i]);
-		if (unc_parse_u64(fields[i], i == 2 ? 1 : 0, UNC_ID_LIMIT - 1, &v[i], label, err) <
-		    0)
-			return -EINVAL;
+		int r =
+		    unc_parse_u64(fields[i], i == 2 ? 1 : 0, UNC_ID_LIMIT - 1, &v[i], label, err);
+		if (r < 0)
+			return r;
 	}
 	out->inside = v[0];
 	out->outside = v[1];
@@ -203,9 +187,11 @@ int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privile
 					     "%s %llu:%llu:0: COUNT must be at least 1",
 					     kind->map_option, (unsigned long long)e->inside,
 					     (unsigned long long)e->outside);
-		if (check_span(e, "inside", e->inside, kind, err) < 0 ||
-		    check_span(e, "outside", e->outside, kind, err) < 0)
-			return -ERANGE;
+		int r = check_span(e, "inside", e->inside, kind, err);
+		if (r == 0)
+			r = check_span(e, "outside", e->outside, kind, err);
+		if (r < 0)
+			return r;
 	}
 	for (i = 0; i < plan->n; i++) {
 		for (j = i + 1; j < plan->n; j++) {
@@ -251,7 +237,7 @@ int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privile
 			    (unsigned long long)self, (unsigned long long)self);
 		if (unc_subid_list_covers(subids, e->outside, e->count))
 			continue;
-		describe_ranges(subids, desc, sizeof desc);
+		unc_subid_list_describe(subids, desc, sizeof desc);
 		return unc_error_set(
 		    err, EPERM,
 		    "%s %llu:%llu:%llu: outside %ss %llu-%llu are not delegated to "

@@ -379,6 +379,20 @@ Try 'subidctl --help' for more information."
 	assert_output --regexp '^subidctl from uncmap [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
+@test "a tree without group has no groups: list, check and add work" {
+	rm "$T/etc/group"
+	run sc list
+	assert_success
+	assert_output 'alice uids=100000:65536 gids=100000:65536'
+	run sc check
+	assert_success
+	assert_output "no problems found in either file"
+	run sc add bob --gids
+	assert_success
+	assert_output "added bob:165536:65536 to $T/etc/subgid"
+	[ ! -e "$T/etc/group" ]
+}
+
 @test "a tree without passwd is an error, not an empty user list" {
 	rm "$T/etc/passwd"
 	run sc add bob

@@ -625,6 +625,28 @@ static void test_have_libsubid_is_boolean(void **state)
 #endif
 }
 
+static void test_list_describe(void **state)
+{
+	struct unc_subid_list l = {0};
+	char buf[64], tiny[4];
+	int i;
+
+	unc_subid_list_describe(&l, buf, sizeof buf);
+	assert_string_equal(buf, "none");
+	assert_int_equal(unc_subid_list_add(&l, 100000, 65536), 0);
+	assert_int_equal(unc_subid_list_add(&l, 4294967000, 295), 0);
+	unc_subid_list_describe(&l, buf, sizeof buf);
+	assert_string_equal(buf, "100000-165535, 4294967000-4294967294");
+	for (i = 0; i < 10; i++)
+		assert_int_equal(unc_subid_list_add(&l, 200000 + 1000 * (uint64_t)i, 10), 0);
+	/* cut short between ranges, never inside one */
+	unc_subid_list_describe(&l, buf, sizeof buf);
+	assert_string_equal(buf, "100000-165535, 4294967000-4294967294, ...");
+	unc_subid_list_describe(&l, tiny, sizeof tiny);
+	assert_string_equal(tiny, "");
+	unc_subid_list_free(&l);
+}
+
 /* The descriptors spell what shadow and the kernel call each kind. */
 static void test_id_kinds(void **state)
 {
@@ -696,6 +718,7 @@ int main(void)
 	    cmocka_unit_test(test_nss_source),
 	    cmocka_unit_test(test_nss_source_like_shadow),
 	    cmocka_unit_test(test_have_libsubid_is_boolean),
+	    cmocka_unit_test(test_list_describe),
 	    cmocka_unit_test(test_id_kinds),
 	    cmocka_unit_test(test_lookup_with_file),
 	};
