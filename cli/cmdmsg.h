@@ -31,7 +31,7 @@ int cmd_fail_err(const struct unc_error *err);
 
 /* "prog: <formatted text>" on stderr, escaped. */
 void cmd_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void cmd_vsay(const char *fmt, va_list ap);
+void cmd_vsay(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* err's message, then its hint (when there is one), each a line. */
 void cmd_say_err(const struct unc_error *err);

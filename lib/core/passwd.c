@@ -71,7 +71,6 @@ static int passwd_add(struct passwd_db *db)
 	return 0;
 }
 
-/* A writable copy of buf that lives as long as the database. */
 /* Keep text (malloc'd, NUL-terminated) for as long as the database. */
 static char *arena_adopt(struct text_arenas *t, char *text)
 {
@@ -84,6 +83,7 @@ static char *arena_adopt(struct text_arenas *t, char *text)
 	return text;
 }
 
+/* A writable copy of buf that lives as long as the database. */
 static char *arena_copy(struct text_arenas *t, const char *buf, size_t len)
 {
 	char **v = realloc(t->v, (t->n + 1) * sizeof *v);
@@ -167,7 +167,8 @@ int unc_passwd_parse(const char *buf, size_t len, struct passwd_db *db, struct u
 }
 
 /* Read path into a new arena of t: the file's own buffer is kept, no
- * second copy. */
+ * second copy. Returns 0 with *text and *len set, or a negative errno
+ * (unc_read_file's own, passed on, or -ENOMEM) with *text untouched. */
 static int load_arena(const char *path, struct text_arenas *t, const char **text, size_t *len,
 		      struct unc_error *err)
 {
