@@ -35,14 +35,14 @@ struct options {
 	enum unc_subid_via subid_via;
 	int helper_timeout_s;
 	char **argv;
-	/* namespaces and the container (part 2) */
+	/* namespaces and the container */
 	int ns_pid, ns_mount, ns_uts, ns_ipc, ns_net, ns_cgroup;
 	int mount_proc;
 	const char *root, *hostname, *wd;
 	struct mount_op mount_ops[256];
 	char *mount_storage[256]; /* what --bind/--ro-bind parsing allocated */
 	size_t nmount_ops;
-	/* the user switch and capabilities (part 3) */
+	/* the user switch and capabilities */
 	struct user_request user;
 	int have_user, have_caps;
 	struct caps_spec caps;

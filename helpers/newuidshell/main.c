@@ -1,7 +1,7 @@
 /* newuidshell: from root inside a user namespace, become another user of
  * that namespace, like su(1) but with no PAM, password or setuid bit.
  * Option parsing, messages and exit codes only; the switch is in
- * lib/userswitch.c, shared with `uncmap --user`. */
+ * lib/launch/userswitch.c, shared with `uncmap --user`. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>

@@ -81,6 +81,21 @@ restore_etc() {
 	fi
 }
 
+# assert_golden NAME [VAR=VALUE...]: $output is, whole, the text of
+# tests/expected/NAME, once each @VAR@ in it stands for VALUE (a path that
+# differs from run to run). Long expected outputs live there, as in
+# util-linux's tests/expected, not repeated inline.
+assert_golden() {
+	local file="${UNC_SRC:?}/tests/expected/$1" want kv
+	shift
+	[ -f "$file" ] || fail "no golden file $file"
+	want=$(cat "$file")
+	for kv in "$@"; do
+		want=${want//"@${kv%%=*}@"/"${kv#*=}"}
+	done
+	assert_equal "$output" "$want"
+}
+
 setup() {
 	WORK=$(mktemp -d "$UNC_TEST_BASE/t.XXXXXX")
 	chmod 777 "$WORK"

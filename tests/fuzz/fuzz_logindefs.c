@@ -1,4 +1,4 @@
-/* fuzz_logindefs: the login.defs reader (lib/logindefs.c).
+/* fuzz_logindefs: the login.defs reader (lib/admin/logindefs.c).
  *
  * Checked: a successful read leaves every MIN at or below its MAX, the
  * counts non-zero and every value a 32-bit number; a failed one says why,

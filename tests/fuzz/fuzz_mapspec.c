@@ -1,5 +1,5 @@
 /* fuzz_mapspec: --map-uid/--map-gid and --range, and the planner and
- * checker behind them (lib/idmap.c).
+ * checker behind them (lib/launch/idmap.c).
  *
  * Input: a header of binary numbers (flags, the caller's ID, --range,
  * then subordinate ranges), then text whose lines are --map-uid values.

@@ -1,4 +1,4 @@
-/* test_idmap.c: the map planner and checker (lib/idmap.c). Messages are
+/* test_idmap.c: the map planner and checker (lib/launch/idmap.c). Messages are
  * asserted literally: cmd/uncmap prints them as "uncmap: <msg>". */
 #include <errno.h>
 #include <stdarg.h>

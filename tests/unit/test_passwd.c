@@ -1,4 +1,4 @@
-/* test_passwd.c: the passwd and group readers (lib/passwd.c) against
+/* test_passwd.c: the passwd and group readers (lib/core/passwd.c) against
  * hostile files: long lines, missing and extra fields, duplicate names,
  * huge IDs, NUL bytes, no final newline. */
 #include <errno.h>

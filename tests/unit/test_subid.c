@@ -1,4 +1,4 @@
-/* test_subid.c: the subuid/subgid parser (lib/subid.c) against shadow
+/* test_subid.c: the subuid/subgid parser (lib/core/subid.c) against shadow
  * 4.13's rules, as Debian 12's newuidmap applies them:
  *
  * - lib/commonio.c reads the file line by line (fgets, growing its
