@@ -28,6 +28,7 @@ int unc_subid_admin_init(struct unc_subid_admin *a, const char *prefix, int kind
 	/* "DIR/" and "DIR" name the same tree */
 	while (plen > 0 && pre[plen - 1] == '/')
 		plen--;
+	a->use_nss = plen == 0;
 	if (asprintf(&p->etc, "%.*s/etc", (int)plen, pre) < 0 ||
 	    asprintf(&p->file[UNC_SUBUID], "%s/subuid", p->etc) < 0 ||
 	    asprintf(&p->file[UNC_SUBGID], "%s/subgid", p->etc) < 0 ||
@@ -120,9 +121,12 @@ static int event(struct unc_subid_events *ev, enum unc_subid_event_what what, in
 static void window(const struct unc_subid_admin *a, int k, uint64_t *min, uint64_t *max,
 		   uint64_t *count)
 {
-	*min = k == UNC_SUBUID ? a->defs.sub_uid_min : a->defs.sub_gid_min;
-	*max = k == UNC_SUBUID ? a->defs.sub_uid_max : a->defs.sub_gid_max;
-	*count = k == UNC_SUBUID ? a->defs.sub_uid_count : a->defs.sub_gid_count;
+	struct unc_subid_rule r;
+
+	unc_login_defs_rule(&a->defs, (enum unc_subid_kind)k, &r);
+	*min = r.min;
+	*max = r.max;
+	*count = r.count;
 }
 
 /* Everything in use in a file's ID space: every range any line gives
@@ -165,6 +169,7 @@ int unc_subid_admin_index(struct unc_subid_admin *a, const struct unc_user_index
 	if (!a->ix_ready) {
 		if (unc_user_index_build(&a->ix, &a->pw, &a->gr, err) < 0)
 			return -1;
+		a->ix.nss = a->use_nss ? &a->nss : NULL;
 		a->ix_ready = 1;
 	}
 	if (ix)
@@ -172,9 +177,10 @@ int unc_subid_admin_index(struct unc_subid_admin *a, const struct unc_user_index
 	return 0;
 }
 
-/* A user by name, else by numeric UID. Without the index (one user
- * added to 50,000: sorting would cost more than it saves), a scan. */
-static const struct passwd_entry *resolve_user(const struct unc_subid_admin *a, const char *user)
+/* A user by name, else by numeric UID: in the passwd file, then (on the
+ * system itself) through NSS. Without the index (one user added to
+ * 50,000: sorting would cost more than it saves), a scan. */
+static const struct passwd_entry *resolve_user(struct unc_subid_admin *a, const char *user)
 {
 	const struct passwd_entry *e;
 	uint32_t uid;
@@ -182,10 +188,87 @@ static const struct passwd_entry *resolve_user(const struct unc_subid_admin *a, 
 
 	if (a->ix_ready) {
 		e = unc_user_by_name(&a->ix, user, strlen(user));
-		return e || !numeric ? e : unc_user_by_uid(&a->ix, uid);
+		if (!e && numeric)
+			e = unc_user_by_uid(&a->ix, uid);
+	} else {
+		e = unc_passwd_by_name(&a->pw, user);
+		if (!e && numeric)
+			e = unc_passwd_by_uid(&a->pw, uid);
 	}
-	e = unc_passwd_by_name(&a->pw, user);
-	return e || !numeric ? e : unc_passwd_by_uid(&a->pw, uid);
+	if (!e && a->use_nss)
+		e = unc_nss_user(&a->nss, user, strlen(user));
+	return e;
+}
+
+static const char *no_such_user(const struct unc_subid_admin *a, char *buf, size_t size)
+{
+	snprintf(buf, size, "no such user in %s%s", a->paths.passwd,
+		 a->use_nss ? " or NSS (the passwd: line of nsswitch.conf)" : "");
+	return buf;
+}
+
+/* Automatic allocation is off (SUB_UID_COUNT 0): say so, and how to
+ * give a range anyway. */
+static int allocation_off(const struct unc_subid_admin *a, int k, const char *user,
+			  struct unc_error *err)
+{
+	const char *key = k == UNC_SUBUID ? "SUB_UID_COUNT" : "SUB_GID_COUNT";
+
+	unc_error_set(err, EINVAL,
+		      "cannot give %s subordinate %s: %s is 0 in %s, which turns automatic "
+		      "allocation off",
+		      user, kind_ids[k], key, a->paths.login_defs);
+	unc_error_hint(
+	    err, "give the size with --count N (and the place with --start ID), or set %s", key);
+	return -EINVAL;
+}
+
+/* The owner field a new line gets: the name, or the UID when login.defs
+ * says SUB_UID_STORE_BY_UID (SUB_GID_STORE_BY_UID) yes. */
+static const char *owner_field(const struct unc_subid_admin *a, int k, const struct passwd_entry *e,
+			       char *buf, size_t size)
+{
+	if (!a->defs.store_by_uid[k])
+		return e->name;
+	snprintf(buf, size, "%u", e->uid);
+	return buf;
+}
+
+/* The start of e's deterministic range, with what failed said as
+ * subidctl's own error ("cannot add subordinate UIDs to alice in ..."). */
+static int deterministic_start(const struct unc_subid_admin *a, int k, const struct passwd_entry *e,
+			       uint64_t count, uint64_t *start, struct unc_error *err)
+{
+	struct unc_subid_rule r;
+	int ret;
+
+	unc_login_defs_rule(&a->defs, (enum unc_subid_kind)k, &r);
+	if (count != r.count) {
+		unc_error_set(err, EINVAL,
+			      "cannot add %" PRIu64 " subordinate %s to %s in %s: %s is yes in %s, "
+			      "so every range holds %s (%" PRIu64 ")",
+			      count, kind_ids[k], e->name, a->paths.file[k],
+			      k == UNC_SUBUID ? "SUB_UID_DETERMINISTIC" : "SUB_GID_DETERMINISTIC",
+			      a->paths.login_defs,
+			      k == UNC_SUBUID ? "SUB_UID_COUNT" : "SUB_GID_COUNT", r.count);
+		unc_error_hint(err, "leave --count out, or give the exact range with --start");
+		return -EINVAL;
+	}
+	ret = unc_subid_deterministic(&r, (enum unc_subid_kind)k, e->uid, a->allow_unsafe_wrap,
+				      start, err);
+	if (ret < 0) {
+		unc_error_prefix(err, "cannot add subordinate %s to %s in %s", kind_ids[k], e->name,
+				 a->paths.file[k]);
+		if (ret == -EPERM)
+			unc_error_hint(err,
+				       "set it to no in %s, or pass --unsafe-wrap if overlapping "
+				       "ranges are really wanted",
+				       a->paths.login_defs);
+		else
+			unc_error_hint(err, "check UID_MIN and SUB_%s_* in %s",
+				       k == UNC_SUBUID ? "UID" : "GID", a->paths.login_defs);
+	}
+	return ret;
 }
 
 /* Refuse an exact range that collides with another range or a real ID. */
@@ -239,9 +322,13 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 {
 	struct unc_subid_file *f = &a->file[k];
 	uint64_t min, max, dflt, held = 0;
+	char owner[16];
+	int deterministic = !has_start && a->defs.deterministic[k];
 	size_t i;
 
 	window(a, k, &min, &max, &dflt);
+	if (count == 0 && dflt == 0)
+		return allocation_off(a, k, e->name, err);
 	if (count == 0)
 		count = dflt;
 	for (i = 0; i < f->n; i++) {
@@ -256,6 +343,12 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 		return event(ev, UNC_SUBID_HELD, k, e->name, 0, held, 0, err);
 	if (alloc_prepare(a, k, err) < 0)
 		return -1;
+	if (deterministic) {
+		int r = deterministic_start(a, k, e, count, &start, err);
+		if (r < 0)
+			return r;
+		has_start = 1;
+	}
 	if (has_start) {
 		if (check_exact(a, k, e, start, count, err) < 0)
 			return -1;
@@ -274,7 +367,8 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 		}
 		return -1;
 	}
-	if (unc_subid_file_append(f, e->name, start, count, err) < 0)
+	if (unc_subid_file_append(f, owner_field(a, k, e, owner, sizeof owner), start, count, err) <
+	    0)
 		return -1;
 	return event(ev, UNC_SUBID_ADDED, k, e->name, start, count, 0, err);
 }
@@ -283,11 +377,12 @@ int unc_subid_admin_add(struct unc_subid_admin *a, const char *user, uint64_t co
 			uint64_t start, struct unc_subid_events *ev, struct unc_error *err)
 {
 	const struct passwd_entry *e = resolve_user(a, user);
+	char why[256];
 	int k;
 
 	if (!e)
-		return unc_error_set(err, ENOENT, "cannot add ranges to %s: no such user in %s",
-				     user, a->paths.passwd);
+		return unc_error_set(err, ENOENT, "cannot add ranges to %s: %s", user,
+				     no_such_user(a, why, sizeof why));
 	if (unc_subid_owner_valid(e->name, err) < 0) {
 		unc_error_prefix(err, "cannot add ranges to %s: the name", e->name);
 		return -1;
@@ -339,6 +434,30 @@ int unc_subid_admin_del(struct unc_subid_admin *a, const char *user, int has_sta
 	}
 }
 
+/* sync's deterministic step: the range is e's by formula; a range of the
+ * file or a real ID in the way is found in O(log n), and only then named
+ * (by the slower scan check_exact makes), which fails the whole sync.
+ * The new ranges are not added to the allocator: distinct UIDs get
+ * disjoint slots (wrap mode aside, which the caller opted into), and
+ * re-sorting after each would make 50,000 users quadratic. */
+static int sync_deterministic(struct unc_subid_admin *a, int k, const struct passwd_entry *e,
+			      uint64_t n, uint64_t *start, struct unc_error *err)
+{
+	const char *real_name;
+	uint32_t real_id;
+	int r = deterministic_start(a, k, e, n, start, err);
+
+	if (r < 0)
+		return r;
+	if (unc_subid_alloc_overlaps(&a->alloc[k], *start, n) ||
+	    unc_real_id_in(&a->ix, k == UNC_SUBGID, *start, n, &real_id, &real_name)) {
+		r = check_exact(a, k, e, *start, n, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added[2],
 			 struct unc_error *err)
 {
@@ -353,12 +472,15 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 	for (k = 0; k < 2; k++) {
 		struct unc_subid_file *f = &a->file[k];
 		uint64_t min, max, dflt, n = count;
+		char owner[16];
 		size_t i;
 
 		added[k] = 0;
 		if (!want(a, k))
 			continue;
 		window(a, k, &min, &max, &dflt);
+		if (n == 0 && dflt == 0)
+			return allocation_off(a, k, "every login user", err);
 		if (n == 0)
 			n = dflt;
 		/* who holds a range already: one lookup per line */
@@ -388,7 +510,12 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 				continue;
 			if (unc_subid_owner_valid(e->name, NULL) < 0)
 				continue;
-			if (unc_subid_alloc_first_fit(&a->alloc[k], min, max, n, &start, err) < 0) {
+			if (a->defs.deterministic[k]) {
+				int r = sync_deterministic(a, k, e, n, &start, err);
+				if (r < 0)
+					return r;
+			} else if (unc_subid_alloc_first_fit(&a->alloc[k], min, max, n, &start,
+							     err) < 0) {
 				if (err && err->errnum == ENOSPC) {
 					char why[UNC_ERROR_MSG_MAX];
 					snprintf(why, sizeof why, "%s", err->msg);
@@ -405,7 +532,8 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 				}
 				return -1;
 			}
-			if (unc_subid_file_append(f, e->name, start, n, err) < 0)
+			if (unc_subid_file_append(f, owner_field(a, k, e, owner, sizeof owner),
+						  start, n, err) < 0)
 				return -1;
 			added[k]++;
 		}
@@ -463,6 +591,7 @@ void unc_subid_admin_end(struct unc_subid_admin *a)
 		free(p->file[k]);
 	}
 	unc_user_index_free(&a->ix);
+	unc_nss_users_free(&a->nss);
 	unc_passwd_free(&a->pw);
 	unc_group_free(&a->gr);
 	free(p->etc);
