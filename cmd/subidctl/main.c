@@ -525,13 +525,15 @@ static void print_ranges_json(const char *key, const struct unc_subid_list *l)
 	putchar(']');
 }
 
-static int run_list(struct options *o, struct unc_subid_admin *a)
+static int run_list(struct options *o, struct unc_subid_admin *a, int served)
 {
 	struct unc_subid_holders h;
 	struct unc_error err;
 	size_t i;
+	int r = served ? unc_subid_admin_served(a, o->users, o->nusers, &h, &err)
+		       : unc_subid_admin_holders(a, o->users, o->nusers, &h, &err);
 
-	if (unc_subid_admin_holders(a, o->users, o->nusers, &h, &err) < 0) {
+	if (r < 0) {
 		unc_subid_holders_free(&h);
 		return cmd_fail_err(&err);
 	}
@@ -570,12 +572,43 @@ static int run_list(struct options *o, struct unc_subid_admin *a)
 	return 0;
 }
 
-static int run_check(struct options *o, struct unc_subid_admin *a)
+/* check for "subid: uncmap": what keeps the module from serving. One
+ * line per kind, "FILE: module: why", then the fix; JSON entries go
+ * first in the array, *n counts them. */
+static int check_module(struct options *o, struct unc_subid_admin *a, size_t *n)
+{
+	struct unc_error why;
+	int k;
+
+	*n = 0;
+	for (k = 0; k < 2; k++) {
+		if (!(o->kinds & (k == UNC_SUBUID ? UNC_KIND_UIDS : UNC_KIND_GIDS)) ||
+		    unc_subid_admin_module_problem(a, (enum unc_subid_kind)k, &why) == 0)
+			continue;
+		if (o->json) {
+			printf("%s{\"file\":", *n ? "," : "");
+			json_string(stdout, a->paths.login_defs, strlen(a->paths.login_defs));
+			fputs(",\"line\":0,\"problem\":\"module\",\"message\":", stdout);
+			json_string(stdout, why.msg, strlen(why.msg));
+			putchar('}');
+		} else {
+			char shown[UNC_ERROR_MSG_MAX * 4];
+			printf("%s: module: %s\n", a->paths.login_defs,
+			       printable(why.msg, shown, sizeof shown));
+			printf("%s: module: fix: %s\n", a->paths.login_defs,
+			       printable(why.hint, shown, sizeof shown));
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static int run_check(struct options *o, struct unc_subid_admin *a, int served)
 {
 	struct unc_subid_problems p = {0};
 	const struct unc_user_index *ix;
 	struct unc_error err;
-	size_t i;
+	size_t i, nmodule = 0;
 	int k;
 
 	if (unc_subid_admin_index(a, &ix, &err) < 0)
@@ -592,11 +625,13 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 	}
 	if (o->json)
 		putchar('[');
+	if (served)
+		check_module(o, a, &nmodule);
 	for (i = 0; i < p.n; i++) {
 		const struct unc_subid_problem *x = &p.v[i];
 		const char *file = kind_file(a, x->kind);
 		if (o->json) {
-			printf("%s{\"file\":", i ? "," : "");
+			printf("%s{\"file\":", i || nmodule ? "," : "");
 			json_string(stdout, file, strlen(file));
 			printf(",\"line\":%zu,\"problem\":\"%s\",\"message\":", x->line, x->type);
 			json_string(stdout, x->message, strlen(x->message));
@@ -609,12 +644,12 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 	}
 	if (o->json)
 		puts("]");
-	else if (p.n == 0)
+	else if (p.n == 0 && nmodule == 0)
 		printf("no problems found in %s\n",
 		       o->kinds == UNC_KIND_BOTH
 			   ? "either file"
 			   : kind_file(a, o->kinds == UNC_KIND_UIDS ? UNC_SUBUID : UNC_SUBGID));
-	k = p.n > 0 ? EXIT_FAIL : 0;
+	k = p.n > 0 || nmodule > 0 ? EXIT_FAIL : 0;
 	unc_subid_problems_free(&p);
 	return k;
 }
@@ -626,7 +661,7 @@ int main(int argc, char **argv)
 	struct unc_error err;
 	char source[64];
 	char *sync_text = NULL, **sync_names = NULL;
-	int r, rc;
+	int r, rc, served;
 
 	cmd_msg_init(PROG, EXIT_FAIL);
 	cmd_start(EXIT_FAIL);
@@ -655,10 +690,22 @@ int main(int argc, char **argv)
 			unc_subid_admin_end(&a);
 			return rc;
 		}
-		fprintf(stderr, PROG ": note: %s sends subid: to '%s'; this shows %s and %s only\n",
-			a.paths.nsswitch, source, a.paths.file[UNC_SUBUID],
-			a.paths.file[UNC_SUBGID]);
+		if (strcmp(source, "uncmap") == 0 && o.cmd == CMD_LIST && o.nusers > 0)
+			fprintf(stderr,
+				PROG ": note: %s sends subid: to 'uncmap'; these are the ranges "
+				     "libsubid_uncmap.so computes from %s\n",
+				a.paths.nsswitch, a.paths.login_defs);
+		else
+			fprintf(stderr,
+				PROG
+				": note: %s sends subid: to '%s'; this shows %s and %s only%s\n",
+				a.paths.nsswitch, source, a.paths.file[UNC_SUBUID],
+				a.paths.file[UNC_SUBGID],
+				strcmp(source, "uncmap") == 0
+				    ? " (name users to see what libsubid_uncmap.so serves them)"
+				    : "");
 	}
+	served = strcmp(source, "uncmap") == 0;
 
 	switch (o.cmd) {
 	case CMD_LIST:
@@ -668,7 +715,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		login_defs_warnings(&a);
-		rc = o.cmd == CMD_LIST ? run_list(&o, &a) : run_check(&o, &a);
+		rc = o.cmd == CMD_LIST ? run_list(&o, &a, served && o.nusers > 0)
+				       : run_check(&o, &a, served);
 		break;
 	default:
 		rc = run_change(&o, &a);

@@ -740,3 +740,65 @@ void unc_subid_holders_free(struct unc_subid_holders *h)
 	h->v = NULL;
 	h->n = 0;
 }
+
+int unc_subid_admin_module_problem(const struct unc_subid_admin *a, enum unc_subid_kind kind,
+				   struct unc_error *why)
+{
+	const char *K = kind == UNC_SUBUID ? "UID" : "GID";
+	struct unc_subid_rule r;
+	int ret = unc_login_defs_served(&a->defs, kind, &r, why);
+
+	if (ret == 1)
+		return 0;
+	if (ret == 0) {
+		unc_error_set(
+		    why, ENOENT,
+		    "libsubid_uncmap.so serves no subordinate %ss: SUB_%s_DETERMINISTIC is "
+		    "not yes in %s",
+		    K, K, a->paths.login_defs);
+		unc_error_hint(why,
+			       "set SUB_%s_DETERMINISTIC yes in %s, or correct the subid: "
+			       "line of %s",
+			       K, a->paths.login_defs, a->paths.nsswitch);
+		return -ENOENT;
+	}
+	unc_error_prefix(why, "libsubid_uncmap.so serves no subordinate %ss (it fails closed)", K);
+	unc_error_hint(why, "correct %s", a->paths.login_defs);
+	return ret;
+}
+
+int unc_subid_admin_served(struct unc_subid_admin *a, char *const *users, size_t nusers,
+			   struct unc_subid_holders *out, struct unc_error *err)
+{
+	size_t i;
+	int k;
+
+	memset(out, 0, sizeof *out);
+	out->v = calloc(nusers ? nusers : 1, sizeof *out->v);
+	if (!out->v)
+		return unc_error_sys(err, ENOMEM, "cannot list");
+	for (i = 0; i < nusers; i++) {
+		const struct passwd_entry *e = resolve_user(a, users[i]);
+		struct unc_subid_holder *h = &out->v[out->n++];
+		char why[256];
+
+		if (!e)
+			return unc_error_set(err, ENOENT, "%s: %s", users[i],
+					     no_such_user(a, why, sizeof why));
+		h->owner = e->name;
+		h->owner_len = strlen(e->name);
+		for (k = 0; k < 2; k++) {
+			struct unc_subid_rule r;
+			uint64_t start;
+			if (!want(a, k) ||
+			    unc_login_defs_served(&a->defs, (enum unc_subid_kind)k, &r, NULL) !=
+				1 ||
+			    unc_subid_deterministic(&r, (enum unc_subid_kind)k, e->uid, 0, &start,
+						    NULL) < 0)
+				continue;
+			if (holder_add_range(h, k, start, r.count, err) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}

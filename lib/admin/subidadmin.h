@@ -142,6 +142,17 @@ int unc_subid_admin_holders(struct unc_subid_admin *a, char *const *users, size_
 			    struct unc_subid_holders *out, struct unc_error *err);
 void unc_subid_holders_free(struct unc_subid_holders *h);
 
+/* For "subid: uncmap": the users' ranges as libsubid_uncmap.so serves
+ * them, computed from login.defs (none where it serves none). A name
+ * that is no user (files, then NSS) is an error. */
+int unc_subid_admin_served(struct unc_subid_admin *a, char *const *users, size_t nusers,
+			   struct unc_subid_holders *out, struct unc_error *err);
+
+/* For "subid: uncmap": why the module serves no kind-IDs, or 0 when it
+ * serves them (unc_login_defs_served, with the file named). */
+int unc_subid_admin_module_problem(const struct unc_subid_admin *a, enum unc_subid_kind kind,
+				   struct unc_error *why);
+
 void unc_subid_events_free(struct unc_subid_events *ev);
 
 #endif
