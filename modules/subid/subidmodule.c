@@ -18,7 +18,9 @@ int unc_module_rule(const char *defs, size_t len, enum unc_subid_kind kind,
 int unc_module_range(const struct unc_subid_rule *r, enum unc_subid_kind kind, uint64_t uid,
 		     uint64_t *start)
 {
-	/* wrap never: a served rule has none */
+	/* (uid_t)-1 is no user's UID; wrap never: a served rule has none */
+	if (uid >= UNC_ID_LIMIT)
+		return -1;
 	return unc_subid_deterministic(r, kind, uid, 0, start, NULL) < 0 ? -1 : 0;
 }
 
