@@ -36,6 +36,8 @@ struct options {
 	int has_lock_timeout;
 	char **users;
 	size_t nusers;
+	int unsafe_wrap;
+	const char *sync_list; /* sync --users: "a,b" or "-" (stdin) */
 };
 
 static void usage(void)
@@ -44,7 +46,7 @@ static void usage(void)
 	      " " PROG " list [USER...] [--json]\n"
 	      " " PROG " add USER... [--count N] [--uids|--gids] [--start ID]\n"
 	      " " PROG " del USER... [--uids|--gids] [--start ID]\n"
-	      " " PROG " sync [--count N] [--uids|--gids]\n"
+	      " " PROG " sync [--count N] [--uids|--gids] [--users NAME,...|-]\n"
 	      " " PROG " check [--json]\n"
 	      "\n"
 	      "Provision subordinate UIDs and GIDs (/etc/subuid, /etc/subgid) without\n"
@@ -55,6 +57,7 @@ static void usage(void)
 	      " add      give users the first free range of N IDs (or the one at --start)\n"
 	      " del      take users' ranges away (or the one at --start)\n"
 	      " sync     give every login user without a range one, in one pass\n"
+	      "          (--users: only those named, looked up one by one in NSS)\n"
 	      " check    find overlaps, real IDs inside ranges, unknown owners and lines\n"
 	      "          shadow skips or misreads; exit 1 if there are any\n"
 	      "\n"
@@ -68,6 +71,10 @@ static void usage(void)
 	      " -n, --dry-run             print the change as a diff, write nothing\n"
 	      " -j, --json                machine-readable output (list, check)\n"
 	      "     --lock-timeout <sec>  wait this long for shadow's locks (default 15)\n"
+	      "     --users <list>        sync these users (comma-separated; - reads\n"
+	      "                             names from standard input)\n"
+	      "     --unsafe-wrap         obey UNSAFE_SUB_UID_DETERMINISTIC_WRAP (ranges\n"
+	      "                             may overlap: for labs only)\n"
 	      "\n"
 	      " -h, --help                display this help\n"
 	      " -V, --version             display version\n"
@@ -100,7 +107,7 @@ static enum command parse_command(const char *s)
 	return CMD_NONE;
 }
 
-enum { OPT_LOCK_TIMEOUT = 0x100 };
+enum { OPT_LOCK_TIMEOUT = 0x100, OPT_USERS, OPT_UNSAFE_WRAP };
 
 /* No leading '+': there is no command to hand options to, and options
  * may follow the users ("subidctl add alice --count 10"). */
@@ -115,6 +122,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+	    {"users", required_argument, NULL, OPT_USERS},
+	    {"unsafe-wrap", no_argument, NULL, OPT_UNSAFE_WRAP},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -160,6 +169,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->lock_timeout_ms = (unsigned)v * 1000u;
 			o->has_lock_timeout = 1;
 			break;
+		case OPT_USERS:
+			o->sync_list = optarg;
+			break;
+		case OPT_UNSAFE_WRAP:
+			o->unsafe_wrap = 1;
+			break;
 		case 'h':
 			usage();
 			return 1;
@@ -196,6 +211,64 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return -cmd_usage_error("--json goes with list or check");
 	if (o->dry_run && (o->cmd == CMD_LIST || o->cmd == CMD_CHECK))
 		return -cmd_usage_error("--dry-run goes with add, del or sync");
+	if (o->sync_list && o->cmd != CMD_SYNC)
+		return -cmd_usage_error("--users goes with sync");
+	if (o->unsafe_wrap && o->cmd != CMD_ADD && o->cmd != CMD_SYNC)
+		return -cmd_usage_error("--unsafe-wrap goes with add or sync");
+	return 0;
+}
+
+/* sync --users: the names, split at commas, or (for "-") at blanks and
+ * newlines of standard input. They replace o->users; *text keeps them. */
+static int load_sync_users(struct options *o, char **text, char ***names)
+{
+	size_t len = 0, cap = 0, n = 0;
+	char *buf, *p, *save = NULL;
+	const char *seps = ",";
+	char **v;
+
+	if (strcmp(o->sync_list, "-") == 0) {
+		FILE *in = stdin;
+		size_t got;
+		seps = " \t\r\n";
+		buf = NULL;
+		do {
+			if (len + 4096 + 1 > cap) {
+				char *bigger = realloc(buf, cap = (cap ? cap * 2 : 8192));
+				if (!bigger) {
+					free(buf);
+					return cmd_fail(
+					    "cannot read the user names: out of memory");
+				}
+				buf = bigger;
+			}
+			got = fread(buf + len, 1, cap - len - 1, in);
+			len += got;
+		} while (got > 0);
+		if (ferror(in)) {
+			free(buf);
+			return cmd_fail("cannot read the user names from standard input");
+		}
+		buf[len] = '\0';
+	} else if (!(buf = strdup(o->sync_list))) {
+		return cmd_fail("cannot read the user names: out of memory");
+	}
+	v = malloc((strlen(buf) / 2 + 2) * sizeof *v);
+	if (!v) {
+		free(buf);
+		return cmd_fail("cannot read the user names: out of memory");
+	}
+	for (p = strtok_r(buf, seps, &save); p; p = strtok_r(NULL, seps, &save))
+		v[n++] = p;
+	if (n == 0) {
+		free(buf);
+		free(v);
+		return cmd_usage_error("--users: no user named");
+	}
+	*text = buf;
+	*names = v;
+	o->users = v;
+	o->nusers = n;
 	return 0;
 }
 
@@ -286,6 +359,18 @@ static int files_only_refusal(const struct unc_subid_admin *a, const char *sourc
 	return EXIT_FAIL;
 }
 
+/* What login.defs says that shadow would warn about, as a warning. */
+static void login_defs_warnings(const struct unc_subid_admin *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->defs.nwarnings && i < UNC_LOGIN_DEFS_WARN_MAX; i++)
+		fprintf(stderr, PROG ": warning: %s\n", a->defs.warnings[i]);
+	if (a->defs.nwarnings > UNC_LOGIN_DEFS_WARN_MAX)
+		fprintf(stderr, PROG ": warning: %s: %zu more values that do not parse\n",
+			a->paths.login_defs, a->defs.nwarnings - UNC_LOGIN_DEFS_WARN_MAX);
+}
+
 static int run_change(struct options *o, struct unc_subid_admin *a)
 {
 	struct unc_subid_events ev = {0};
@@ -298,9 +383,10 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 		fprintf(stderr, PROG ": nothing was written\n");
 		return EXIT_FAIL;
 	}
+	login_defs_warnings(a);
 	for (i = 0; i < o->nusers && rc == 0; i++) {
 		int r;
-		if (o->cmd == CMD_ADD)
+		if (o->cmd == CMD_ADD || o->cmd == CMD_SYNC)
 			r = unc_subid_admin_add(a, o->users[i], o->has_count ? o->count : 0,
 						o->has_start, o->start, &ev, &err);
 		else
@@ -308,9 +394,16 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 		if (r < 0)
 			rc = cmd_fail_err(&err);
 	}
-	if (rc == 0 && o->cmd == CMD_SYNC &&
+	if (rc == 0 && o->cmd == CMD_SYNC && !o->sync_list &&
 	    unc_subid_admin_sync(a, o->has_count ? o->count : 0, added, &err) < 0)
 		rc = cmd_fail_err(&err);
+	if (o->cmd == CMD_SYNC && o->sync_list) {
+		/* named users: one line in the end, as for the whole directory */
+		for (i = 0; i < ev.n; i++)
+			if (ev.v[i].what == UNC_SUBID_ADDED)
+				added[ev.v[i].kind]++;
+		ev.n = 0;
+	}
 	if (rc != 0) {
 		fprintf(stderr, PROG ": nothing was written\n");
 		unc_subid_events_free(&ev);
@@ -335,7 +428,8 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 				       added[k] == 1 ? "" : "s", unc_id_kinds[k].ids,
 				       a->paths.file[k]);
 			else
-				printf("every login user holds subordinate %s in %s already\n",
+				printf("every %s holds subordinate %s in %s already\n",
+				       o->sync_list ? "user named" : "login user",
 				       unc_id_kinds[k].ids, a->paths.file[k]);
 		}
 	}
@@ -367,14 +461,15 @@ static void print_ranges_json(const char *key, const struct unc_subid_list *l)
 	putchar(']');
 }
 
-static int run_list(struct options *o, struct unc_subid_admin *a)
+static int run_list(struct options *o, struct unc_subid_admin *a, int served)
 {
 	struct unc_subid_holders h;
 	struct unc_error err;
 	size_t i;
-	int k;
+	int k, r = served ? unc_subid_admin_served(a, o->users, o->nusers, &h, &err)
+			  : unc_subid_admin_holders(a, o->users, o->nusers, &h, &err);
 
-	if (unc_subid_admin_holders(a, o->users, o->nusers, &h, &err) < 0) {
+	if (r < 0) {
 		unc_subid_holders_free(&h);
 		return cmd_fail_err(&err);
 	}
@@ -403,12 +498,43 @@ static int run_list(struct options *o, struct unc_subid_admin *a)
 	return 0;
 }
 
-static int run_check(struct options *o, struct unc_subid_admin *a)
+/* check for "subid: uncmap": what keeps the module from serving. One
+ * line per kind, "FILE: module: why", then the fix; JSON entries go
+ * first in the array, *n counts them. */
+static int check_module(struct options *o, struct unc_subid_admin *a, size_t *n)
+{
+	struct unc_error why;
+	int k;
+
+	*n = 0;
+	for (k = 0; k < 2; k++) {
+		if (!(o->kinds & UNC_KIND_BIT(k)) ||
+		    unc_subid_admin_module_problem(a, (enum unc_subid_kind)k, &why) == 0)
+			continue;
+		if (o->json) {
+			printf("%s{\"file\":", *n ? "," : "");
+			cmd_json_string(stdout, a->paths.login_defs, strlen(a->paths.login_defs));
+			fputs(",\"line\":0,\"problem\":\"module\",\"message\":", stdout);
+			cmd_json_string(stdout, why.msg, strlen(why.msg));
+			putchar('}');
+		} else {
+			char shown[UNC_ERROR_MSG_MAX * 4];
+			unc_escape_text(why.msg, shown, sizeof shown);
+			printf("%s: module: %s\n", a->paths.login_defs, shown);
+			unc_escape_text(why.hint, shown, sizeof shown);
+			printf("%s: module: fix: %s\n", a->paths.login_defs, shown);
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static int run_check(struct options *o, struct unc_subid_admin *a, int served)
 {
 	struct unc_subid_problems p = {0};
 	const struct unc_user_index *ix;
 	struct unc_error err;
-	size_t i;
+	size_t i, nmodule = 0;
 	int k;
 
 	if (unc_subid_admin_index(a, &ix, &err) < 0)
@@ -425,11 +551,13 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 	}
 	if (o->json)
 		putchar('[');
+	if (served)
+		check_module(o, a, &nmodule);
 	for (i = 0; i < p.n; i++) {
 		const struct unc_subid_problem *x = &p.v[i];
 		const char *file = a->paths.file[x->kind];
 		if (o->json) {
-			printf("%s{\"file\":", i ? "," : "");
+			printf("%s{\"file\":", i || nmodule ? "," : "");
 			cmd_json_string(stdout, file, strlen(file));
 			printf(",\"line\":%zu,\"problem\":\"%s\",\"message\":", x->line, x->type);
 			cmd_json_string(stdout, x->message, strlen(x->message));
@@ -442,12 +570,12 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 	}
 	if (o->json)
 		puts("]");
-	else if (p.n == 0)
-		printf("no problems found in %s\n", o->kinds == UNC_KIND_BOTH ? "either file"
-						    : o->kinds == UNC_KIND_UIDS
-							? a->paths.file[UNC_SUBUID]
-							: a->paths.file[UNC_SUBGID]);
-	k = p.n > 0 ? EXIT_FAIL : 0;
+	else if (p.n == 0 && nmodule == 0)
+		printf("no problems found in %s\n",
+		       o->kinds == UNC_KIND_BOTH
+			   ? "either file"
+			   : a->paths.file[o->kinds == UNC_KIND_UIDS ? UNC_SUBUID : UNC_SUBGID]);
+	k = p.n > 0 || nmodule > 0 ? EXIT_FAIL : 0;
 	unc_subid_problems_free(&p);
 	return k;
 }
@@ -458,7 +586,8 @@ int main(int argc, char **argv)
 	struct unc_subid_admin a;
 	struct unc_error err;
 	char source[64];
-	int r, rc;
+	char *sync_text = NULL, **sync_names = NULL;
+	int r, rc, served;
 
 	cmd_msg_init(PROG, EXIT_FAIL);
 	cmd_msg_usage_status(EXIT_USAGE);
@@ -468,12 +597,18 @@ int main(int argc, char **argv)
 		return cmd_finish_stdout() < 0 ? EXIT_FAIL : 0;
 	if (r < 0)
 		return -r;
-	if ((o.cmd == CMD_ADD || o.cmd == CMD_DEL) && check_names(&o) != 0)
+	if (o.sync_list && (r = load_sync_users(&o, &sync_text, &sync_names)) != 0)
+		return r;
+	if ((o.cmd == CMD_ADD || o.cmd == CMD_DEL || o.sync_list) && check_names(&o) != 0) {
+		free(sync_text);
+		free(sync_names);
 		return EXIT_FAIL;
+	}
 	if (unc_subid_admin_init(&a, o.prefix, o.kinds, &err) < 0)
 		return cmd_fail_err(&err);
 	if (o.has_lock_timeout)
 		a.lock_timeout_ms = o.lock_timeout_ms;
+	a.allow_unsafe_wrap = o.unsafe_wrap;
 
 	unc_subid_admin_nss_source(&a, source, sizeof source);
 	if (strcmp(source, "files") != 0) {
@@ -482,10 +617,22 @@ int main(int argc, char **argv)
 			unc_subid_admin_end(&a);
 			return rc;
 		}
-		fprintf(stderr, PROG ": note: %s sends subid: to '%s'; this shows %s and %s only\n",
-			a.paths.nsswitch, source, a.paths.file[UNC_SUBUID],
-			a.paths.file[UNC_SUBGID]);
+		if (strcmp(source, "uncmap") == 0 && o.cmd == CMD_LIST && o.nusers > 0)
+			fprintf(stderr,
+				PROG ": note: %s sends subid: to 'uncmap'; these are the ranges "
+				     "libsubid_uncmap.so computes from %s\n",
+				a.paths.nsswitch, a.paths.login_defs);
+		else
+			fprintf(stderr,
+				PROG
+				": note: %s sends subid: to '%s'; this shows %s and %s only%s\n",
+				a.paths.nsswitch, source, a.paths.file[UNC_SUBUID],
+				a.paths.file[UNC_SUBGID],
+				strcmp(source, "uncmap") == 0
+				    ? " (name users to see what libsubid_uncmap.so serves them)"
+				    : "");
 	}
+	served = strcmp(source, "uncmap") == 0;
 
 	switch (o.cmd) {
 	case CMD_LIST:
@@ -494,13 +641,17 @@ int main(int argc, char **argv)
 			rc = cmd_fail_err(&err);
 			break;
 		}
-		rc = o.cmd == CMD_LIST ? run_list(&o, &a) : run_check(&o, &a);
+		login_defs_warnings(&a);
+		rc = o.cmd == CMD_LIST ? run_list(&o, &a, served && o.nusers > 0)
+				       : run_check(&o, &a, served);
 		break;
 	default:
 		rc = run_change(&o, &a);
 		break;
 	}
 	unc_subid_admin_end(&a);
+	free(sync_text);
+	free(sync_names);
 	/* an earlier automatic flush may have failed too: ferror() says */
 	if (cmd_finish_stdout() < 0 && rc == 0)
 		rc = EXIT_FAIL;

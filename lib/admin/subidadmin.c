@@ -27,6 +27,7 @@ int unc_subid_admin_init(struct unc_subid_admin *a, const char *prefix, int kind
 	/* "DIR/" and "DIR" name the same tree */
 	while (plen > 0 && pre[plen - 1] == '/')
 		plen--;
+	a->use_nss = plen == 0;
 	if (asprintf(&p->etc, "%.*s/etc", (int)plen, pre) < 0 ||
 	    asprintf(&p->file[UNC_SUBUID], "%s/%s", p->etc, unc_id_kind(UNC_SUBUID)->name) < 0 ||
 	    asprintf(&p->file[UNC_SUBGID], "%s/%s", p->etc, unc_id_kind(UNC_SUBGID)->name) < 0 ||
@@ -131,13 +132,26 @@ static int use_real_id(struct unc_subid_alloc *al, const struct unc_sub_window *
 	return unc_subid_alloc_use(al, id, 1, err);
 }
 
+/* The window and default count of kind k's automatic ranges: login.defs'
+ * settings, with the defaults of the mode (deterministic or first fit). */
+static const struct unc_sub_window *window(const struct unc_subid_admin *a, int k,
+					   struct unc_sub_window *w)
+{
+	struct unc_subid_rule r;
+
+	unc_login_defs_rule(&a->defs, (enum unc_subid_kind)k, &r);
+	*w = (struct unc_sub_window){r.min, r.max, r.count};
+	return w;
+}
+
 /* Everything in use in a file's ID space: every range any line gives
  * (even a '#' owner's: shadow reads it as a range), and every real ID. */
 static int alloc_prepare(struct unc_subid_admin *a, int k, struct unc_error *err)
 {
 	struct unc_subid_alloc *al = &a->alloc[k];
 	const struct unc_subid_file *f = &a->file[k];
-	const struct unc_sub_window *w = &a->defs.sub[k];
+	struct unc_sub_window wbuf;
+	const struct unc_sub_window *w = window(a, k, &wbuf);
 	int groups = unc_id_kinds[k].groups, r;
 	size_t i;
 
@@ -175,6 +189,7 @@ int unc_subid_admin_index(struct unc_subid_admin *a, const struct unc_user_index
 		r = unc_user_index_build(&a->ix, &a->pw, &a->gr, err);
 		if (r < 0)
 			return r;
+		a->ix.nss = a->use_nss ? &a->nss : NULL;
 		a->ix_ready = 1;
 	}
 	if (ix)
@@ -182,9 +197,10 @@ int unc_subid_admin_index(struct unc_subid_admin *a, const struct unc_user_index
 	return 0;
 }
 
-/* A user by name, else by numeric UID. Without the index (one user
- * added to 50,000: sorting would cost more than it saves), a scan. */
-static const struct passwd_entry *resolve_user(const struct unc_subid_admin *a, const char *user)
+/* A user by name, else by numeric UID: in the passwd file, then (on the
+ * system itself) through NSS. Without the index (one user added to
+ * 50,000: sorting would cost more than it saves), a scan. */
+static const struct passwd_entry *resolve_user(struct unc_subid_admin *a, const char *user)
 {
 	const struct passwd_entry *e;
 	uint32_t uid;
@@ -192,10 +208,86 @@ static const struct passwd_entry *resolve_user(const struct unc_subid_admin *a, 
 
 	if (a->ix_ready) {
 		e = unc_user_by_name(&a->ix, user, strlen(user));
-		return e || !numeric ? e : unc_user_by_uid(&a->ix, uid);
+		if (!e && numeric)
+			e = unc_user_by_uid(&a->ix, uid);
+	} else {
+		e = unc_passwd_by_name(&a->pw, user);
+		if (!e && numeric)
+			e = unc_passwd_by_uid(&a->pw, uid);
 	}
-	e = unc_passwd_by_name(&a->pw, user);
-	return e || !numeric ? e : unc_passwd_by_uid(&a->pw, uid);
+	if (!e && a->use_nss)
+		e = unc_nss_user(&a->nss, user, strlen(user));
+	return e;
+}
+
+static const char *no_such_user(const struct unc_subid_admin *a, char *buf, size_t size)
+{
+	snprintf(buf, size, "no such user in %s%s", a->paths.passwd,
+		 a->use_nss ? " or NSS (the passwd: line of nsswitch.conf)" : "");
+	return buf;
+}
+
+/* Automatic allocation is off (SUB_UID_COUNT 0): say so, and how to
+ * give a range anyway. */
+static int allocation_off(const struct unc_subid_admin *a, int k, const char *user,
+			  struct unc_error *err)
+{
+	const char *key = unc_id_kinds[k].defs_count;
+
+	unc_error_set(err, EINVAL,
+		      "cannot give %s subordinate %s: %s is 0 in %s, which turns automatic "
+		      "allocation off",
+		      user, unc_id_kinds[k].ids, key, a->paths.login_defs);
+	unc_error_hint(
+	    err, "give the size with --count N (and the place with --start ID), or set %s", key);
+	return -EINVAL;
+}
+
+/* The owner field a new line gets: the name, or the UID when login.defs
+ * says SUB_UID_STORE_BY_UID (SUB_GID_STORE_BY_UID) yes. */
+static const char *owner_field(const struct unc_subid_admin *a, int k, const struct passwd_entry *e,
+			       char *buf, size_t size)
+{
+	if (!a->defs.store_by_uid[k])
+		return e->name;
+	snprintf(buf, size, "%u", e->uid);
+	return buf;
+}
+
+/* The start of e's deterministic range, with what failed said as
+ * subidctl's own error ("cannot add subordinate UIDs to alice in ..."). */
+static int deterministic_start(const struct unc_subid_admin *a, int k, const struct passwd_entry *e,
+			       uint64_t count, uint64_t *start, struct unc_error *err)
+{
+	struct unc_subid_rule r;
+	int ret;
+
+	unc_login_defs_rule(&a->defs, (enum unc_subid_kind)k, &r);
+	if (count != r.count) {
+		unc_error_set(err, EINVAL,
+			      "cannot add %" PRIu64 " subordinate %s to %s in %s: %s is yes in %s, "
+			      "so every range holds %s (%" PRIu64 ")",
+			      count, unc_id_kinds[k].ids, e->name, a->paths.file[k],
+			      unc_id_kinds[k].defs_deterministic, a->paths.login_defs,
+			      unc_id_kinds[k].defs_count, r.count);
+		unc_error_hint(err, "leave --count out, or give the exact range with --start");
+		return -EINVAL;
+	}
+	ret = unc_subid_deterministic(&r, (enum unc_subid_kind)k, e->uid, a->allow_unsafe_wrap,
+				      start, err);
+	if (ret < 0) {
+		unc_error_prefix(err, "cannot add subordinate %s to %s in %s", unc_id_kinds[k].ids,
+				 e->name, a->paths.file[k]);
+		if (ret == -EPERM)
+			unc_error_hint(err,
+				       "set it to no in %s, or pass --unsafe-wrap if overlapping "
+				       "ranges are really wanted",
+				       a->paths.login_defs);
+		else
+			unc_error_hint(err, "check UID_MIN and SUB_%s_* in %s", unc_id_kinds[k].id,
+				       a->paths.login_defs);
+	}
+	return ret;
 }
 
 /* Refuse an exact range that collides with another range or a real ID. */
@@ -274,11 +366,16 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 		   struct unc_error *err)
 {
 	struct unc_subid_file *f = &a->file[k];
-	const struct unc_sub_window *w = &a->defs.sub[k];
+	struct unc_sub_window wbuf;
+	const struct unc_sub_window *w = window(a, k, &wbuf);
 	uint64_t held = 0;
+	char owner[16];
+	int deterministic = !has_start && a->defs.deterministic[k];
 	size_t i;
 	int r;
 
+	if (count == 0 && w->count == 0)
+		return allocation_off(a, k, e->name, err);
 	if (count == 0)
 		count = w->count;
 	for (i = 0; i < f->n; i++) {
@@ -294,6 +391,12 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 	r = alloc_prepare(a, k, err);
 	if (r < 0)
 		return r;
+	if (deterministic) {
+		r = deterministic_start(a, k, e, count, &start, err);
+		if (r < 0)
+			return r;
+		has_start = 1;
+	}
 	if (has_start) {
 		r = check_exact(a, k, e, start, count, err);
 		if (r < 0)
@@ -308,7 +411,7 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 				       "cannot add %" PRIu64 " subordinate %s to %s", count,
 				       unc_id_kinds[k].ids, e->name);
 	}
-	r = unc_subid_file_append(f, e->name, start, count, err);
+	r = unc_subid_file_append(f, owner_field(a, k, e, owner, sizeof owner), start, count, err);
 	if (r < 0)
 		return r;
 	return event(ev, UNC_SUBID_ADDED, k, e->name, start, count, 0, err);
@@ -318,11 +421,12 @@ int unc_subid_admin_add(struct unc_subid_admin *a, const char *user, uint64_t co
 			uint64_t start, struct unc_subid_events *ev, struct unc_error *err)
 {
 	const struct passwd_entry *e = resolve_user(a, user);
+	char why[256];
 	int k, r;
 
 	if (!e)
-		return unc_error_set(err, ENOENT, "cannot add ranges to %s: no such user in %s",
-				     user, a->paths.passwd);
+		return unc_error_set(err, ENOENT, "cannot add ranges to %s: %s", user,
+				     no_such_user(a, why, sizeof why));
 	r = unc_subid_owner_valid(e->name, err);
 	if (r < 0) {
 		unc_error_prefix(err, "cannot add ranges to %s: the name", e->name);
@@ -378,6 +482,30 @@ int unc_subid_admin_del(struct unc_subid_admin *a, const char *user, int has_sta
 	}
 }
 
+/* sync's deterministic step: the range is e's by formula; a range of the
+ * file or a real ID in the way is found in O(log n), and only then named
+ * (by the slower scan check_exact makes), which fails the whole sync.
+ * The new ranges are not added to the allocator: distinct UIDs get
+ * disjoint slots (wrap mode aside, which the caller opted into), and
+ * re-sorting after each would make 50,000 users quadratic. */
+static int sync_deterministic(struct unc_subid_admin *a, int k, const struct passwd_entry *e,
+			      uint64_t n, uint64_t *start, struct unc_error *err)
+{
+	const char *real_name;
+	uint32_t real_id;
+	int r = deterministic_start(a, k, e, n, start, err);
+
+	if (r < 0)
+		return r;
+	if (unc_subid_alloc_overlaps(&a->alloc[k], *start, n) ||
+	    unc_real_id_in(&a->ix, k == UNC_SUBGID, *start, n, &real_id, &real_name)) {
+		r = check_exact(a, k, e, *start, n, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added[2],
 			 struct unc_error *err)
 {
@@ -392,13 +520,17 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 		return r;
 	for (k = 0; k < 2; k++) {
 		struct unc_subid_file *f = &a->file[k];
-		const struct unc_sub_window *w = &a->defs.sub[k];
+		struct unc_sub_window wbuf;
+		const struct unc_sub_window *w = window(a, k, &wbuf);
 		uint64_t n = count ? count : w->count;
+		char owner[16];
 		size_t i;
 
 		added[k] = 0;
 		if (!want(a, k))
 			continue;
+		if (n == 0)
+			return allocation_off(a, k, "every login user", err);
 		/* who holds a range already: one lookup per line */
 		memset(holds, 0, a->pw.n);
 		for (i = 0; i < f->n; i++) {
@@ -427,12 +559,20 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 				continue;
 			if (unc_subid_owner_valid(e->name, NULL) < 0)
 				continue;
-			r = unc_subid_alloc_first_fit(&a->alloc[k], w->min, w->max, n, &start, err);
-			if (r < 0)
-				return no_room(a, k, r, "; nothing was written", err,
-					       "cannot give %s %" PRIu64 " subordinate %s", e->name,
-					       n, unc_id_kinds[k].ids);
-			r = unc_subid_file_append(f, e->name, start, n, err);
+			if (a->defs.deterministic[k]) {
+				r = sync_deterministic(a, k, e, n, &start, err);
+				if (r < 0)
+					return r;
+			} else {
+				r = unc_subid_alloc_first_fit(&a->alloc[k], w->min, w->max, n,
+							      &start, err);
+				if (r < 0)
+					return no_room(a, k, r, "; nothing was written", err,
+						       "cannot give %s %" PRIu64 " subordinate %s",
+						       e->name, n, unc_id_kinds[k].ids);
+			}
+			r = unc_subid_file_append(f, owner_field(a, k, e, owner, sizeof owner),
+						  start, n, err);
 			if (r < 0)
 				return r;
 			added[k]++;
@@ -496,6 +636,7 @@ void unc_subid_admin_end(struct unc_subid_admin *a)
 		free(p->file[k]);
 	}
 	unc_user_index_free(&a->ix);
+	unc_nss_users_free(&a->nss);
 	unc_passwd_free(&a->pw);
 	unc_group_free(&a->gr);
 	free(p->etc);
@@ -647,4 +788,66 @@ void unc_subid_holders_free(struct unc_subid_holders *h)
 	free(h->v);
 	h->v = NULL;
 	h->n = 0;
+}
+
+int unc_subid_admin_module_problem(const struct unc_subid_admin *a, enum unc_subid_kind kind,
+				   struct unc_error *why)
+{
+	const char *K = unc_id_kinds[kind].id;
+	struct unc_subid_rule r;
+	int ret = unc_login_defs_served(&a->defs, kind, &r, why);
+
+	if (ret == 1)
+		return 0;
+	if (ret == 0) {
+		unc_error_set(
+		    why, ENOENT,
+		    "libsubid_uncmap.so serves no subordinate %ss: SUB_%s_DETERMINISTIC is "
+		    "not yes in %s",
+		    K, K, a->paths.login_defs);
+		unc_error_hint(why,
+			       "set SUB_%s_DETERMINISTIC yes in %s, or correct the subid: "
+			       "line of %s",
+			       K, a->paths.login_defs, a->paths.nsswitch);
+		return -ENOENT;
+	}
+	unc_error_prefix(why, "libsubid_uncmap.so serves no subordinate %ss (it fails closed)", K);
+	unc_error_hint(why, "correct %s", a->paths.login_defs);
+	return ret;
+}
+
+int unc_subid_admin_served(struct unc_subid_admin *a, char *const *users, size_t nusers,
+			   struct unc_subid_holders *out, struct unc_error *err)
+{
+	size_t i;
+	int k;
+
+	memset(out, 0, sizeof *out);
+	out->v = calloc(nusers ? nusers : 1, sizeof *out->v);
+	if (!out->v)
+		return unc_error_sys(err, ENOMEM, "cannot list");
+	for (i = 0; i < nusers; i++) {
+		const struct passwd_entry *e = resolve_user(a, users[i]);
+		struct unc_subid_holder *h = &out->v[out->n++];
+		char why[256];
+
+		if (!e)
+			return unc_error_set(err, ENOENT, "%s: %s", users[i],
+					     no_such_user(a, why, sizeof why));
+		h->owner = e->name;
+		h->owner_len = strlen(e->name);
+		for (k = 0; k < 2; k++) {
+			struct unc_subid_rule r;
+			uint64_t start;
+			if (!want(a, k) ||
+			    unc_login_defs_served(&a->defs, (enum unc_subid_kind)k, &r, NULL) !=
+				1 ||
+			    unc_subid_deterministic(&r, (enum unc_subid_kind)k, e->uid, 0, &start,
+						    NULL) < 0)
+				continue;
+			if (holder_add_range(h, k, start, r.count, err) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
 }

@@ -32,6 +32,7 @@ struct unc_id_kind {
 	const char *defs_min;	  /* "SUB_UID_MIN": the login.defs keys */
 	const char *defs_max;
 	const char *defs_count;
+	const char *defs_deterministic; /* "SUB_UID_DETERMINISTIC" */
 	int groups; /* real IDs of this kind are users' and groups' (GIDs) */
 };
 

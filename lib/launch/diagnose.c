@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sched.h>
@@ -21,6 +22,7 @@
 
 #include "cleanup.h"
 #include "io.h"
+#include "logindefs.h"
 
 #define SUBID_FILE_MAX (256u * 1024 * 1024)
 
@@ -308,6 +310,48 @@ static void check_helper(struct unc_check_report *rep, const char *id, const cha
 		cap_name, path);
 }
 
+/* libsubid_uncmap.so computes ranges from login.defs: does it serve them?
+ * (unc_login_defs_served, the very rule the module applies.) */
+static void check_uncmap_module(struct unc_check_report *rep, const struct unc_check_config *cfg)
+{
+	const char *path = cfg->login_defs ? cfg->login_defs : "/etc/login.defs";
+	struct unc_login_defs defs;
+	struct unc_error err;
+	int k;
+
+	if (unc_login_defs_load(path, &defs, &err) < 0) {
+		struct unc_check_result *c = unc_check_add(rep, UNC_CHECK_FAIL, "subid-module");
+		set_what(c, "libsubid_uncmap.so serves nothing (it fails closed): %s", err.msg);
+		set_fix(c, "make %s readable", path);
+		return;
+	}
+	for (k = 0; k < 2; k++) {
+		const char *K = unc_id_kinds[k].id;
+		struct unc_subid_rule r;
+		struct unc_check_result *c;
+		int ret = unc_login_defs_served(&defs, (enum unc_subid_kind)k, &r, &err);
+
+		c = unc_check_add(rep, ret == 1 ? UNC_CHECK_OK : UNC_CHECK_FAIL, "subid-module");
+		if (ret == 1) {
+			set_what(c,
+				 "libsubid_uncmap.so serves subordinate %ss by UID from %s: "
+				 "%" PRIu64 " + (UID - %" PRIu64 ") * %" PRIu64 ", up to %" PRIu64,
+				 K, path, r.min, r.uid_min, r.count, r.max);
+		} else if (ret == 0) {
+			set_what(c,
+				 "libsubid_uncmap.so serves no subordinate %ss: "
+				 "SUB_%s_DETERMINISTIC is not yes in %s",
+				 K, K, path);
+			set_fix(c, "set SUB_%s_DETERMINISTIC yes in %s", K, path);
+		} else {
+			set_what(
+			    c, "libsubid_uncmap.so serves no subordinate %ss (it fails closed): %s",
+			    K, err.msg);
+			set_fix(c, "correct %s", path);
+		}
+	}
+}
+
 /* Which source the helpers use, and whether uncmap follows the same one.
  * Sets *files_source when the ranges come from the subid files. */
 static void check_source(struct unc_check_report *rep, const struct unc_check_config *cfg,
@@ -373,6 +417,8 @@ static void check_source(struct unc_check_report *rep, const struct unc_check_co
 	c = unc_check_add(rep, UNC_CHECK_OK, "subid-source");
 	set_what(c, "subordinate IDs come from the module %s (the subid: line of %s)", lib,
 		 UNC_NSSWITCH_CONF);
+	if (strcmp(nss, "uncmap") == 0)
+		check_uncmap_module(rep, cfg);
 }
 
 int unc_check_subid_ranges(struct unc_check_report *rep, const struct unc_check_config *cfg,

@@ -75,9 +75,11 @@ set_etc() {
 restore_etc() {
 	if [ "${UNC_HERMETIC:-0}" = 1 ]; then
 		local f
-		for f in passwd group subuid subgid nsswitch.conf; do
+		for f in passwd group subuid subgid nsswitch.conf login.defs; do
 			cmp -s "$UNC_ETC/orig/$f" "$UNC_ETC/$f" || cat "$UNC_ETC/orig/$f" >"$UNC_ETC/$f"
 		done
+		: >"$UNC_EXTRAUSERS/passwd"
+		: >"$UNC_EXTRAUSERS/group"
 	fi
 }
 
