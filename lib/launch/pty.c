@@ -177,11 +177,9 @@ int unc_pty_enter_session(int tty, unsigned stdio)
 {
 	int fd;
 
-	if (setsid() < 0)
-		return -errno;
 	if (tty < 0)
-		return 0;
-	if (ioctl(tty, TIOCSCTTY, 0) < 0)
+		return setpgid(0, 0) < 0 ? -errno : 0;
+	if (setsid() < 0 || ioctl(tty, TIOCSCTTY, 0) < 0)
 		return -errno;
 	for (fd = 0; fd <= 2; fd++) {
 		if ((stdio & (1u << fd)) && dup2(tty, fd) < 0)

@@ -8,7 +8,8 @@
  * a socketpair, and the command makes the slave its controlling terminal
  * in a session of its own. uncmap relays both ways from its wait loop,
  * with the caller's terminal in raw mode until the end. Otherwise the
- * command still gets a session of its own, with no controlling terminal.
+ * command runs in the new session the child made for itself (it has no
+ * controlling terminal), in a process group of its own.
  *
  * Roles: uncmap calls unc_pty_prepare before the child exists and runs
  * the relay; the child calls unc_pty_open; the command's process calls
@@ -59,9 +60,11 @@ void unc_pty_prepare(enum unc_pty_mode mode, struct unc_pty_plan *plan);
  * the slave, close-on-exec, or a negative errno with err filled. */
 int unc_pty_open(const struct unc_pty_plan *plan, int console, int sock, struct unc_error *err);
 
-/* In the command's process, before exec: a new session; with tty >= 0,
- * tty becomes its controlling terminal and the descriptors in stdio.
- * Returns 0 or -errno. */
+/* In the command's process, before exec: with tty >= 0, a new session
+ * whose controlling terminal is tty, also on the descriptors in stdio;
+ * with none, a process group of its own (the child's session has no
+ * terminal already, and a second setsid() would cost a scheduler
+ * autogroup on every launch). Returns 0 or -errno. */
 int unc_pty_enter_session(int tty, unsigned stdio);
 
 /* uncmap's side of the terminal, driven by its wait loop. */

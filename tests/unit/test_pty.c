@@ -187,6 +187,25 @@ static void test_enter_session(void **state)
 	close(sv[1]);
 }
 
+/* With no pty: a process group of its own in the session it is in. */
+static void test_enter_no_terminal(void **state)
+{
+	pid_t pid;
+	int ws;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pid_t sid = getsid(0);
+		int ok =
+		    unc_pty_enter_session(-1, 0) == 0 && getpgrp() == getpid() && getsid(0) == sid;
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +213,7 @@ int main(void)
 	    cmocka_unit_test(test_relay_both_ways),
 	    cmocka_unit_test(test_relay_child_gone),
 	    cmocka_unit_test(test_enter_session),
+	    cmocka_unit_test(test_enter_no_terminal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
