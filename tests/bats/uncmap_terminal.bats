@@ -28,11 +28,13 @@ tm() {
 }
 
 # A tmux server of alice's that stays our child (-D), so the test reaps
-# it, and one session "t": an interactive bash in WORK.
+# it, and one session "t": an interactive bash in WORK. The sanitizers'
+# settings (UNC_EXTRA_ENV) reach what runs in the pane.
 start_shell() {
 	local i
 	as_argv alice
-	"${AS[@]}" tmux -D -f /dev/null -S "$TSOCK" </dev/null >/dev/null 2>&1 3>&- &
+	# shellcheck disable=SC2086
+	"${AS[@]}" ${UNC_EXTRA_ENV:-} tmux -D -f /dev/null -S "$TSOCK" </dev/null >/dev/null 2>&1 3>&- &
 	TMUX_PID=$!
 	for i in $(seq 100); do
 		[ -S "$TSOCK" ] && break
