@@ -266,16 +266,19 @@ int unc_pty_relay_fds(const struct unc_pty_relay *r, struct pollfd *pfd)
 	return n;
 }
 
-/* The pty's output to the caller. Returns 0 while the pty lives, -1 once
- * every slave is closed (EIO) or on an error. */
-static int relay_out(struct unc_pty_relay *r)
+/* The pty's output to the caller, at most chunks reads of it: a command
+ * that never stops writing must not keep the loop from keys, signals and
+ * its own end. Returns 0 while the pty lives, -1 once every slave is
+ * closed (EIO) or on an error. */
+static int relay_out(struct unc_pty_relay *r, int chunks)
 {
 	char buf[4096];
 	ssize_t n;
 
-	for (;;) {
+	while (chunks > 0) {
 		n = read(r->master, buf, sizeof buf);
 		if (n > 0) {
+			chunks--;
 			if (r->plan->out_fd >= 0)
 				(void)unc_write_all(r->plan->out_fd, buf, (size_t)n);
 			continue;
@@ -286,10 +289,13 @@ static int relay_out(struct unc_pty_relay *r)
 			return 0;
 		return -1;
 	}
+	return 0;
 }
 
 /* End of input: like a ^D typed at the terminal, when the pty is in
- * canonical mode (a shell reading lines ends); otherwise nothing more. */
+ * canonical mode (a shell reading lines ends); otherwise nothing more.
+ * After a last line with no newline, the first ^D only hands that line
+ * over: a second one is the end of file. */
 static void relay_in_eof(struct unc_pty_relay *r)
 {
 	struct termios t;
@@ -297,9 +303,9 @@ static void relay_in_eof(struct unc_pty_relay *r)
 	r->in_fd = -1;
 	r->in_done = 1;
 	if (tcgetattr(r->master, &t) == 0 && (t.c_lflag & ICANON)) {
-		r->buf[0] = (char)t.c_cc[VEOF];
+		r->buf[0] = r->buf[1] = (char)t.c_cc[VEOF];
 		r->off = 0;
-		r->len = 1;
+		r->len = r->last && r->last != '\n' ? 2 : 1;
 	}
 }
 
@@ -316,6 +322,7 @@ static void relay_in(struct unc_pty_relay *r, short revents)
 		} else {
 			r->off = 0;
 			r->len = (size_t)n;
+			r->last = r->buf[n - 1];
 		}
 	}
 }
@@ -350,7 +357,7 @@ void unc_pty_relay_events(struct unc_pty_relay *r, const struct pollfd *pfd, int
 			if (fd >= 0)
 				relay_start(r, fd);
 		} else if (pfd[i].fd == r->master) {
-			if (relay_out(r) < 0) {
+			if (relay_out(r, 16) < 0) {
 				/* no slave left open: nothing more will come */
 				close(r->master);
 				r->master = -1;
@@ -402,8 +409,9 @@ void unc_pty_relay_signal(struct unc_pty_relay *r, int sig)
 void unc_pty_relay_end(struct unc_pty_relay *r)
 {
 	if (r->master >= 0) {
-		/* what the command wrote before it ended is still ours to show */
-		(void)relay_out(r);
+		/* what the command wrote before it ended is still ours to
+		 * show; a survivor still writing gets 1 MiB of it at most */
+		(void)relay_out(r, 256);
 		close(r->master);
 		r->master = -1;
 	}

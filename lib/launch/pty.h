@@ -79,6 +79,7 @@ struct unc_pty_relay {
 	struct termios raw;   /* what the relay puts in its place */
 	char buf[4096];	      /* read from in_fd, not yet in the pty */
 	size_t off, len;
+	char last; /* the last byte read from in_fd, 0 before any */
 };
 
 #define UNC_PTY_POLLFDS 2

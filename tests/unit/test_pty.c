@@ -80,66 +80,109 @@ static size_t read_some(int fd, char *buf, size_t size)
 	return n > 0 ? (size_t)n : 0;
 }
 
-static void test_relay_both_ways(void **state)
-{
+/* A relay from pipe in[0] to a real pty and from it to pipe out[1], as
+ * uncmap runs it with --pty; returns the slave. */
+struct relay_fixture {
 	struct unc_pty_plan plan;
 	struct unc_pty_relay relay;
+	int in[2], out[2];
+};
+
+static int relay_open(struct relay_fixture *f)
+{
 	struct unc_error err;
-	int sv[2], in[2], out[2], slave;
-	char buf[256];
+	int sv[2], slave;
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
-	unc_pty_decide(UNC_PTY_ON, 0, &plan);
-	plan.in_fd = in[0];
-	plan.out_fd = out[1];
-	plan.size = (struct winsize){.ws_row = 33, .ws_col = 99};
+	assert_int_equal(pipe2(f->in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(f->out, O_CLOEXEC), 0);
+	unc_pty_decide(UNC_PTY_ON, 0, &f->plan);
+	f->plan.in_fd = f->in[0];
+	f->plan.out_fd = f->out[1];
+	f->plan.size = (struct winsize){.ws_row = 33, .ws_col = 99};
 	unc_error_clear(&err);
-	slave = unc_pty_open(&plan, 0, sv[1], &err);
+	slave = unc_pty_open(&f->plan, 0, sv[1], &err);
 	assert_true(slave >= 0);
 	assert_string_equal(err.msg, "");
 	assert_true(isatty(slave));
 	assert_true(fcntl(slave, F_GETFD) & FD_CLOEXEC);
 	close(sv[1]);
+	unc_pty_relay_init(&f->relay, &f->plan, sv[0]);
+	pump(&f->relay, 200);
+	assert_true(f->relay.master >= 0);
+	return slave;
+}
 
-	unc_pty_relay_init(&relay, &plan, sv[0]);
-	pump(&relay, 200);
-	assert_true(relay.master >= 0);
-	{
-		struct winsize ws;
-		assert_int_equal(ioctl(slave, TIOCGWINSZ, &ws), 0);
-		assert_int_equal(ws.ws_row, 33);
-		assert_int_equal(ws.ws_col, 99);
-	}
+static void relay_close(struct relay_fixture *f, int slave)
+{
+	if (slave >= 0)
+		close(slave);
+	unc_pty_relay_end(&f->relay);
+	close(f->in[0]);
+	close(f->out[0]);
+	close(f->out[1]);
+}
+
+/* The next read of fd is end of file (and does not block). */
+static int at_eof(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char c;
+
+	return poll(&p, 1, 2000) == 1 && read(fd, &c, 1) == 0;
+}
+
+static void test_relay_both_ways(void **state)
+{
+	struct relay_fixture f;
+	int slave = relay_open(&f);
+	struct winsize ws;
+	char buf[256];
+
+	assert_int_equal(ioctl(slave, TIOCGWINSZ, &ws), 0);
+	assert_int_equal(ws.ws_row, 33);
+	assert_int_equal(ws.ws_col, 99);
 	/* the command's output, through the line discipline */
 	assert_int_equal(write(slave, "out\n", 4), 4);
-	pump(&relay, 100);
-	assert_int_equal(read_some(out[0], buf, sizeof buf), 5);
+	pump(&f.relay, 100);
+	assert_int_equal(read_some(f.out[0], buf, sizeof buf), 5);
 	assert_string_equal(buf, "out\r\n");
 	/* what is typed reaches the command, and is echoed */
-	assert_int_equal(write(in[1], "in\n", 3), 3);
-	pump(&relay, 100);
+	assert_int_equal(write(f.in[1], "in\n", 3), 3);
+	pump(&f.relay, 100);
 	assert_int_equal(read_some(slave, buf, sizeof buf), 3);
 	assert_string_equal(buf, "in\n");
-	assert_int_equal(read_some(out[0], buf, sizeof buf), 4);
+	assert_int_equal(read_some(f.out[0], buf, sizeof buf), 4);
 	assert_string_equal(buf, "in\r\n");
 	/* end of input is end of file for a command reading lines */
-	close(in[1]);
-	pump(&relay, 100);
-	assert_int_equal(relay.in_fd, -1);
-	assert_int_equal(read(slave, buf, sizeof buf), 0);
+	close(f.in[1]);
+	pump(&f.relay, 100);
+	assert_int_equal(f.relay.in_fd, -1);
+	assert_true(at_eof(slave));
 	/* what the command wrote last is shown even after it is gone */
 	assert_int_equal(write(slave, "bye\n", 4), 4);
 	close(slave);
-	unc_pty_relay_end(&relay);
-	assert_int_equal(relay.master, -1);
-	assert_int_equal(read_some(out[0], buf, sizeof buf), 5);
+	unc_pty_relay_end(&f.relay);
+	assert_int_equal(f.relay.master, -1);
+	assert_int_equal(read_some(f.out[0], buf, sizeof buf), 5);
 	assert_string_equal(buf, "bye\r\n");
-	unc_pty_relay_end(&relay); /* twice is harmless */
-	close(in[0]);
-	close(out[0]);
-	close(out[1]);
+	relay_close(&f, -1); /* a second end is harmless */
+}
+
+/* `printf abc | uncmap --pty cat`: the last line, then end of file. */
+static void test_relay_last_line_without_newline(void **state)
+{
+	struct relay_fixture f;
+	int slave = relay_open(&f);
+	char buf[256];
+
+	assert_int_equal(write(f.in[1], "abc", 3), 3);
+	close(f.in[1]);
+	pump(&f.relay, 100);
+	assert_int_equal(read_some(slave, buf, sizeof buf), 3);
+	assert_string_equal(buf, "abc");
+	assert_true(at_eof(slave));
+	relay_close(&f, slave);
 }
 
 static void test_relay_child_gone(void **state)
@@ -211,6 +254,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_decide),
 	    cmocka_unit_test(test_relay_both_ways),
+	    cmocka_unit_test(test_relay_last_line_without_newline),
 	    cmocka_unit_test(test_relay_child_gone),
 	    cmocka_unit_test(test_enter_session),
 	    cmocka_unit_test(test_enter_no_terminal),
