@@ -46,6 +46,7 @@ struct options {
 	struct user_request user;
 	int have_user, have_caps;
 	struct caps_spec caps;
+	enum unc_pty_mode pty_mode; /* --pty, --no-pty */
 };
 
 static void usage(void)
@@ -100,6 +101,11 @@ static void usage(void)
 	      "     --cap-add <cap,...>      keep these capabilities (for --user too)\n"
 	      "     --cap-drop <cap,...|ALL> drop these capabilities, bounding set included\n"
 	      "     --no-new-privs           the program can gain no privilege by execve\n"
+	      "\n"
+	      "     --pty                    give the program a pseudo-terminal even when\n"
+	      "                                standard input is not a terminal\n"
+	      "     --no-pty                 no pseudo-terminal: the program runs in a new\n"
+	      "                                session with no controlling terminal\n"
 	      "\n"
 	      " -h, --help                   display this help\n"
 	      " -V, --version                display version\n"
@@ -159,6 +165,8 @@ enum {
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
 	OPT_NO_NEW_PRIVS,
+	OPT_PTY,
+	OPT_NO_PTY,
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -194,6 +202,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
 	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
 	    {"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
+	    {"pty", no_argument, NULL, OPT_PTY},
+	    {"no-pty", no_argument, NULL, OPT_NO_PTY},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -363,6 +373,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->caps.no_new_privs = 1;
 			o->have_caps = 1;
 			break;
+		case OPT_PTY:
+		case OPT_NO_PTY:
+			o->pty_mode = c == OPT_PTY ? UNC_PTY_ON : UNC_PTY_OFF;
+			break;
 		case 'h':
 			usage();
 			exit(finish_stdout());
@@ -501,6 +515,7 @@ int main(int argc, char **argv)
 	struct launch_spec spec;
 	struct launch_result res;
 	struct container_spec container;
+	struct unc_pty_plan pty;
 	char cwd[4096];
 	struct unc_error err;
 	struct passwd *pw;
@@ -600,6 +615,10 @@ int main(int argc, char **argv)
 	/* the plans are made: the child need not inherit the lists */
 	unc_subid_list_free(&subuids);
 	unc_subid_list_free(&subgids);
+	/* the command never shares our terminal: a pty of its own, or none */
+	unc_pty_prepare(o.pty_mode, &pty);
+	spec.pty = pty.use ? &pty : NULL;
+	spec.pty_console = o.root != NULL;
 	unc_error_clear(&err);
 	r = unc_launch_run(&spec, &res, &err);
 	switch (res.failure) {
