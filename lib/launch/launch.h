@@ -12,6 +12,7 @@
 #include "idmap.h"
 #include "mapper.h"
 #include "child.h"
+#include "environ.h"
 #include "userswitch.h"
 
 enum unc_mapper_kind {
@@ -43,6 +44,13 @@ struct launch_spec {
 	 * with every capability. */
 	const struct user_request *user;
 	const struct caps_spec *caps;
+	/* After the user switch: the command's environment; NULL keeps
+	 * uncmap's own. */
+	const struct env_spec *env;
+	/* Called in uncmap once the maps exist and the child is released
+	 * (for --info-fd); may be NULL. */
+	void (*started)(void *arg, pid_t pid);
+	void *started_arg;
 };
 
 enum unc_launch_failure {
