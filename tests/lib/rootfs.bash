@@ -34,8 +34,8 @@ make_debian_rootfs() {
 	ln -s usr/lib "$r/lib"
 	ln -s usr/lib64 "$r/lib64"
 	for c in bash dash env id cat ls pwd touch mkdir stat sort readlink; do
-		cp "$(command -v $c)" "$r/usr/bin/$c"
-		for lib in $(ldd "$(command -v $c)" | grep -oE '/[^ ]+'); do
+		cp "$(type -P $c)" "$r/usr/bin/$c"
+		for lib in $(ldd "$(type -P $c)" | grep -oE '/[^ ]+'); do
 			[ -e "$r$lib" ] || { mkdir -p "$r$(dirname "$lib")" && cp -L "$lib" "$r$lib"; }
 		done
 	done
