@@ -111,7 +111,7 @@ static int parse_fields(const struct mount_option_desc *d, const char *arg, char
 	case UNC_MOUNT_CHMOD:
 		errno = 0;
 		v = strtoull(f[0], &end, 8);
-		if (errno || *end || f[0][0] == '-' || v > 07777)
+		if (errno || *end || f[0][0] < '0' || f[0][0] > '9' || v > 07777)
 			return unc_error_set(err, EINVAL, "%s: '%s' is not an octal mode", d->name,
 					     f[0]);
 		op->mode = (mode_t)v;
@@ -120,7 +120,7 @@ static int parse_fields(const struct mount_option_desc *d, const char *arg, char
 	case UNC_MOUNT_RO_DATA:
 		errno = 0;
 		v = strtoull(f[0], &end, 10);
-		if (errno || *end || f[0][0] == '-' || v > INT_MAX)
+		if (errno || *end || f[0][0] < '0' || f[0][0] > '9' || v > INT_MAX)
 			return unc_error_set(err, EINVAL, "%s: '%s' is not a file descriptor",
 					     d->name, f[0]);
 		op->fd = (int)v;

@@ -113,6 +113,9 @@ static void test_symlink_chmod_data(void **state)
 	assert_int_equal(p.op.fd, 5);
 	free(p.storage);
 	assert_refused("--file", "-1:/x", "--file: '-1' is not a file descriptor");
+	/* strtoull would skip these: the value is digits only */
+	assert_refused("--chmod", " 7:/x", "--chmod: ' 7' is not an octal mode");
+	assert_refused("--file", "+5:/x", "--file: '+5' is not a file descriptor");
 }
 
 static void test_overlays(void **state)
