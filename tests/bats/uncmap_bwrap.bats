@@ -292,7 +292,8 @@ host_snapshot() {
 	mkdir -p low && chown alice:alice low
 	local before dst opt o v
 	before=$(host_snapshot)
-	for dst in /abs/x "/up$WORK/outside/x" "/../../../..$WORK/outside/x" "/up/../..$WORK/outside/y"; do
+	for dst in /abs/x "/up$WORK/outside/x" "/../../../..$WORK/outside/x" "/up/../..$WORK/outside/y" \
+		"/proc/self/root$WORK/outside/z" "/proc/1/cwd/z"; do
 		for opt in "--bind $WORK/src:" "--ro-bind $WORK/src/f:" "--dev-bind /dev/null:" \
 			"--bind-try $WORK/src:" "--tmpfs " "--dir " "--symlink /target:" \
 			"--file 0:" "--ro-bind-data 0:" "--tmp-overlay $WORK/low:"; do
