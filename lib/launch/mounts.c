@@ -320,11 +320,13 @@ fail:
 
 /* What the operations of one launch share. */
 struct apply_ctx {
-	int rootfd;		/* the new root, or -1 */
-	const char *root;	/* its path, or NULL */
-	char scratch[PATH_MAX]; /* a private tmpfs for --file data, or "" */
+	int rootfd;    /* the new root, or -1 */
+	int devfd;     /* its /dev (ours), once the private tmpfs exists */
+	int scratchfd; /* that tmpfs, for --file data; or -1 */
 	unsigned nscratch;
 };
+
+#define SCRATCH_NAME ".uncmap-data"
 
 static int kernel_older_than(int major, int minor, char *release, size_t size)
 {
@@ -460,27 +462,71 @@ out:
 	return r;
 }
 
-/* A private copy of the data on descriptor fd, in a tmpfs of our own
- * under the new root's /dev (which is ours too), detached before the
- * command runs. Returns an fd of the copy. */
+/* The private tmpfs for --file data, made on first use in the root's
+ * /dev (our own tmpfs), every step by descriptor: nothing the tree holds
+ * can redirect it. */
+static int open_scratch(struct apply_ctx *c, const char *option, struct unc_error *err)
+{
+	_cleanup_close_ int dir = -1;
+	char path[64];
+	struct statfs sf;
+
+	c->devfd = open_in_root(c->rootfd, "/dev", O_PATH | O_DIRECTORY);
+	if (c->devfd < 0)
+		return unc_error_sys(err, -c->devfd, "%s: cannot open /dev", option);
+	if (mkdirat(c->devfd, SCRATCH_NAME, 0700) < 0)
+		return unc_error_sys(err, errno, "%s: cannot make a private tmpfs", option);
+	dir = openat(c->devfd, SCRATCH_NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return unc_error_sys(err, errno, "%s: cannot make a private tmpfs", option);
+	fd_path(dir, path, sizeof path);
+	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+		return unc_error_sys(err, errno, "%s: cannot make a private tmpfs", option);
+	/* the fd names the covered directory: open what covers it */
+	c->scratchfd =
+	    openat(c->devfd, SCRATCH_NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (c->scratchfd < 0 || fstatfs(c->scratchfd, &sf) < 0 || sf.f_type != TMPFS_MAGIC)
+		return unc_error_set(err, EBUSY, "%s: the private tmpfs changed during setup",
+				     option);
+	return 0;
+}
+
+/* Detach the private tmpfs: the copies stay reachable through their
+ * binds only. */
+static int close_scratch(struct apply_ctx *c, struct unc_error *err)
+{
+	char path[64];
+	int r = 0;
+
+	if (c->scratchfd >= 0) {
+		fd_path(c->scratchfd, path, sizeof path);
+		if (umount2(path, MNT_DETACH) < 0 ||
+		    unlinkat(c->devfd, SCRATCH_NAME, AT_REMOVEDIR) < 0)
+			r = unc_error_sys(err, errno, "cannot detach /dev/" SCRATCH_NAME);
+		close(c->scratchfd);
+		c->scratchfd = -1;
+	}
+	if (c->devfd >= 0)
+		close(c->devfd);
+	c->devfd = -1;
+	return r;
+}
+
+/* A private copy of the data on descriptor fd, in the private tmpfs.
+ * Returns an fd of the copy. */
 static int copy_data(struct apply_ctx *c, const struct mount_op *op, struct unc_error *err)
 {
 	_cleanup_close_ int out = -1;
-	char path[PATH_MAX + 32], name[32], buf[65536];
+	char name[32], buf[65536];
 	ssize_t n;
 
-	if (!c->scratch[0] &&
-	    (join_path(c->scratch, sizeof c->scratch, c->root, "dev/.uncmap-data") < 0 ||
-	     mkdir(c->scratch, 0700) < 0 ||
-	     mount("tmpfs", c->scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0))
-		return unc_error_sys(err, errno, "%s: cannot make a private tmpfs", op->option);
+	if (c->scratchfd < 0 && open_scratch(c, op->option, err) < 0)
+		return -1;
 	snprintf(name, sizeof name, "%u", c->nscratch++);
-	if (join_path(path, sizeof path, c->scratch, name) < 0)
-		return unc_error_set(err, ENAMETOOLONG, "%s: path too long", op->option);
-	out = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC,
-		   op->kind == UNC_MOUNT_RO_DATA ? 0444 : 0644);
+	out = openat(c->scratchfd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC,
+		     op->kind == UNC_MOUNT_RO_DATA ? 0444 : 0644);
 	if (out < 0)
-		return unc_error_sys(err, errno, "%s: cannot create %s", op->option, path);
+		return unc_error_sys(err, errno, "%s: cannot make the copy", op->option);
 	for (;;) {
 		n = read(op->fd, buf, sizeof buf);
 		if (n < 0 && errno == EINTR)
@@ -870,7 +916,7 @@ static void close_data_fds(const struct mount_plan *plan)
 
 int unc_mount_plan_apply(const struct mount_plan *plan, struct unc_error *err)
 {
-	struct apply_ctx c = {.rootfd = -1};
+	struct apply_ctx c = {.rootfd = -1, .devfd = -1, .scratchfd = -1};
 	char newroot[PATH_MAX];
 	size_t i;
 	int r = 0;
@@ -895,7 +941,6 @@ int unc_mount_plan_apply(const struct mount_plan *plan, struct unc_error *err)
 	if (!realpath(plan->root, newroot)) {
 		r = unc_error_sys(err, errno, "cannot use '%s'", plan->root);
 	} else if ((r = setup_root(plan, newroot, err)) == 0) {
-		c.root = newroot;
 		c.rootfd = open(newroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (c.rootfd < 0)
 			r = unc_error_sys(err, errno, "cannot open '%s'", newroot);
@@ -906,16 +951,15 @@ int unc_mount_plan_apply(const struct mount_plan *plan, struct unc_error *err)
 			else if (r < 0)
 				goto out; /* the operation names itself */
 		}
-		/* the copies stay reachable through their binds only */
-		if (r == 0 && c.scratch[0] &&
-		    (umount2(c.scratch, MNT_DETACH) < 0 || rmdir(c.scratch) < 0))
-			r = unc_error_sys(err, errno, "cannot detach '%s'", c.scratch);
+		if (r == 0)
+			r = close_scratch(&c, err);
 		if (r == 0)
 			r = enter_root(newroot, err);
 	}
 	if (r < 0)
 		unc_error_prefix(err, plan->root_overlay ? "--root-overlay" : "--root");
 out:
+	(void)close_scratch(&c, NULL);
 	if (c.rootfd >= 0)
 		close(c.rootfd);
 	close_data_fds(plan);
