@@ -277,13 +277,6 @@ static void fd_path(int fd, char *buf, size_t size)
 	snprintf(buf, size, "/proc/self/fd/%d", fd);
 }
 
-/* dir + "/" + name into buf; refuses what does not fit */
-static int join_path(char *buf, size_t size, const char *dir, const char *name)
-{
-	int n = snprintf(buf, size, "%s/%s", dir, name);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
 /* mount_setattr(2), recursively: read-only for ro binds and /sys, no
  * devices for plain binds. */
 static int restrict_mount(const char *path, unsigned long long attr, struct unc_error *err,
@@ -763,16 +756,40 @@ int unc_mount_plan_check(const struct mount_plan *plan, struct unc_error *err)
 	return 0;
 }
 
-static int mkdir_in(int dirfd, const char *name, mode_t mode)
+/* The O_PATH fd of `name` in dirfd, a directory made when missing. Never
+ * through a symlink: a tree whose /dev is a link gets an error, not a
+ * mount where the link points. */
+static int dir_at(int dirfd, const char *name, mode_t mode)
 {
+	int fd;
+
 	if (mkdirat(dirfd, name, mode) < 0 && errno != EEXIST)
 		return -errno;
-	return 0;
+	fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Mount on the directory `name` of dirfd (made when missing), by
+ * descriptor; src NULL for a new filesystem of type fstype. Returns the
+ * fd of what is mounted there now, or -errno. */
+static int mount_at(int dirfd, const char *name, mode_t mode, const char *src, const char *fstype,
+		    unsigned long flags, const char *data)
+{
+	_cleanup_close_ int fd = dir_at(dirfd, name, mode);
+	char target[64];
+
+	if (fd < 0)
+		return fd;
+	fd_path(fd, target, sizeof target);
+	if (mount(src ? src : fstype, target, src ? "none" : fstype, flags, data) < 0)
+		return -errno;
+	fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : take_fd(&fd);
 }
 
 /* A minimal /dev on a tmpfs: host device nodes bound on empty files,
  * a private devpts with its own ptmx, /dev/shm, and the usual links. */
-static int setup_dev(const char *newroot, struct unc_error *err)
+static int setup_dev(int rootfd, struct unc_error *err)
 {
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 	static const char *const links[][2] = {
@@ -780,77 +797,69 @@ static int setup_dev(const char *newroot, struct unc_error *err)
 	    {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
 	    {"pts/ptmx", "ptmx"},
 	};
-	char dev[PATH_MAX], path[PATH_MAX + 32];
 	_cleanup_close_ int devfd = -1;
+	int fd;
 	size_t i;
 
-	if (join_path(dev, sizeof dev, newroot, "dev") < 0)
-		return unc_error_set(err, ENAMETOOLONG, "path too long");
-	if (mkdir(dev, 0755) < 0 && errno != EEXIST)
-		return unc_error_sys(err, errno, "cannot create %s", dev);
-	if (mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") < 0)
-		return unc_error_sys(err, errno, "cannot mount a tmpfs on %s", dev);
-	devfd = open(dev, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	devfd = mount_at(rootfd, "dev", 0755, NULL, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755");
 	if (devfd < 0)
-		return unc_error_sys(err, errno, "cannot open %s", dev);
+		return unc_error_sys(err, -devfd, "cannot mount a tmpfs on /dev");
 	for (i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
-		char host[64];
-		int fd;
+		char host[64], target[64];
+		_cleanup_close_ int node = -1;
 		snprintf(host, sizeof host, "/dev/%s", nodes[i]);
-		if (join_path(path, sizeof path, dev, nodes[i]) < 0)
-			return unc_error_set(err, ENAMETOOLONG, "path too long");
 		fd = openat(devfd, nodes[i], O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
 		if (fd < 0)
-			return unc_error_sys(err, errno, "cannot create %s", path);
+			return unc_error_sys(err, errno, "cannot create %s", host);
 		close(fd);
-		if (mount(host, path, "none", MS_BIND, NULL) < 0)
+		node = openat(devfd, nodes[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (node < 0)
+			return unc_error_sys(err, errno, "cannot open %s", host);
+		fd_path(node, target, sizeof target);
+		if (mount(host, target, "none", MS_BIND, NULL) < 0)
 			return unc_error_sys(err, errno, "cannot bind %s", host);
 	}
 	for (i = 0; i < sizeof links / sizeof links[0]; i++) {
 		if (symlinkat(links[i][0], devfd, links[i][1]) < 0 && errno != EEXIST)
-			return unc_error_sys(err, errno, "cannot create %s/%s", dev, links[i][1]);
+			return unc_error_sys(err, errno, "cannot create /dev/%s", links[i][1]);
 	}
-	if (mkdir_in(devfd, "pts", 0755) < 0 || mkdir_in(devfd, "shm", 01777) < 0)
-		return unc_error_sys(err, errno, "cannot populate %s", dev);
-	if (join_path(path, sizeof path, dev, "pts") < 0)
-		return unc_error_set(err, ENAMETOOLONG, "path too long");
-	if (mount("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC,
-		  "newinstance,ptmxmode=0666,mode=620") < 0)
-		return unc_error_sys(err, errno, "cannot mount devpts on %s", path);
-	if (join_path(path, sizeof path, dev, "shm") < 0)
-		return unc_error_set(err, ENAMETOOLONG, "path too long");
-	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
-		return unc_error_sys(err, errno, "cannot mount a tmpfs on %s", path);
+	fd = mount_at(devfd, "pts", 0755, NULL, "devpts", MS_NOSUID | MS_NOEXEC,
+		      "newinstance,ptmxmode=0666,mode=620");
+	if (fd < 0)
+		return unc_error_sys(err, -fd, "cannot mount devpts on /dev/pts");
+	close(fd);
+	fd = mount_at(devfd, "shm", 01777, NULL, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	if (fd < 0)
+		return unc_error_sys(err, -fd, "cannot mount a tmpfs on /dev/shm");
+	close(fd);
 	return 0;
 }
 
-static int setup_proc(const char *dir, int fresh, struct unc_error *err)
+/* A fresh /proc with a PID namespace of our own; the host's otherwise (a
+ * new proc cannot be mounted then). */
+static int setup_proc(int rootfd, int fresh, struct unc_error *err)
 {
-	if (mkdir(dir, 0555) < 0 && errno != EEXIST)
-		return unc_error_sys(err, errno, "cannot create %s", dir);
-	if (fresh) {
-		if (mount("proc", dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-			return unc_error_sys(err, errno, "cannot mount a fresh /proc on %s", dir);
-		return 0;
-	}
-	/* without a PID namespace of our own, a new proc cannot be mounted:
-	 * show the host's */
-	if (mount("/proc", dir, "none", MS_BIND | MS_REC, NULL) < 0)
-		return unc_error_sys(err, errno, "cannot bind /proc on %s", dir);
+	int fd = fresh ? mount_at(rootfd, "proc", 0555, NULL, "proc",
+				  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)
+		       : mount_at(rootfd, "proc", 0555, "/proc", NULL, MS_BIND | MS_REC, NULL);
+
+	if (fd < 0)
+		return unc_error_sys(err, -fd,
+				     fresh ? "cannot mount a fresh /proc" : "cannot bind /proc");
+	close(fd);
 	return 0;
 }
 
-static int setup_sys(const char *newroot, struct unc_error *err)
+static int setup_sys(int rootfd, struct unc_error *err)
 {
-	char path[PATH_MAX];
+	_cleanup_close_ int fd =
+	    mount_at(rootfd, "sys", 0555, "/sys", NULL, MS_BIND | MS_REC, NULL);
+	char path[64];
 
-	if (join_path(path, sizeof path, newroot, "sys") < 0)
-		return unc_error_set(err, ENAMETOOLONG, "path too long");
-	if (mkdir(path, 0555) < 0 && errno != EEXIST)
-		return unc_error_sys(err, errno, "cannot create %s", path);
-	if (mount("/sys", path, "none", MS_BIND | MS_REC, NULL) < 0)
-		return unc_error_sys(err, errno, "cannot bind /sys on %s", path);
-	return restrict_mount(path, MOUNT_ATTR_RDONLY, err, NULL, path);
+	if (fd < 0)
+		return unc_error_sys(err, -fd, "cannot bind /sys");
+	fd_path(fd, path, sizeof path);
+	return restrict_mount(path, MOUNT_ATTR_RDONLY, err, NULL, "/sys");
 }
 
 /* --root-overlay: the root directory becomes the lower of an overlay
@@ -871,20 +880,19 @@ static int overlay_root(const char *newroot, struct unc_error *err)
 /* Everything --root does before the command line's operations: the root
  * a mount point (an overlay with --root-overlay), its /proc, /dev, /sys.
  * Messages name no option: the caller adds it, once. */
-static int setup_root(const struct mount_plan *plan, const char *newroot, struct unc_error *err)
+static int setup_root(const struct mount_plan *plan, const char *newroot, int *rootfd,
+		      struct unc_error *err)
 {
-	char path[PATH_MAX + 16];
-
 	if (plan->root_overlay && overlay_root(newroot, err) < 0)
 		return -1;
 	/* pivot_root needs the new root to be a mount point */
 	if (mount(newroot, newroot, "none", MS_BIND | MS_REC, NULL) < 0)
 		return unc_error_sys(err, errno, "cannot bind '%s' on itself", newroot);
-	if (join_path(path, sizeof path, newroot, "proc") < 0)
-		return unc_error_set(err, ENAMETOOLONG, "path too long");
-	if (setup_proc(path, plan->have_pid_ns, err) < 0)
-		return -1;
-	if (setup_dev(newroot, err) < 0 || setup_sys(newroot, err) < 0)
+	*rootfd = open(newroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*rootfd < 0)
+		return unc_error_sys(err, errno, "cannot open '%s'", newroot);
+	if (setup_proc(*rootfd, plan->have_pid_ns, err) < 0 || setup_dev(*rootfd, err) < 0 ||
+	    setup_sys(*rootfd, err) < 0)
 		return -1;
 	return 0;
 }
@@ -940,10 +948,7 @@ int unc_mount_plan_apply(const struct mount_plan *plan, struct unc_error *err)
 
 	if (!realpath(plan->root, newroot)) {
 		r = unc_error_sys(err, errno, "cannot use '%s'", plan->root);
-	} else if ((r = setup_root(plan, newroot, err)) == 0) {
-		c.rootfd = open(newroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (c.rootfd < 0)
-			r = unc_error_sys(err, errno, "cannot open '%s'", newroot);
+	} else if ((r = setup_root(plan, newroot, &c.rootfd, err)) == 0) {
 		for (i = 0; i < plan->nops && r == 0; i++) {
 			r = apply_op(&c, &plan->ops[i], err);
 			if (r < 0 && plan->ops[i].optional)

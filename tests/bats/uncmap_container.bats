@@ -47,9 +47,9 @@ suite_teardown() {
 	assert_line 'inside'
 	refute_line 'usr'
 	# nothing of the host's root remains mounted: only the new root, its
-	# /proc, /dev and /sys
+	# /proc, /dev and /sys, and newuidshell's place
 	run as alice uncmap --root rfs -- sh -c 'cut -d" " -f5 /proc/self/mountinfo | grep -v -E "^/(proc|dev|sys)(/|$)" | sort -u'
-	assert_output '/'
+	assert_output $'/\n/run/uncmap/bin\n/run/uncmap/bin/newuidshell'
 }
 
 @test "--pid --mount-proc: ps sees only the namespace's processes" {
