@@ -317,6 +317,20 @@ host_snapshot() {
 	assert_output '0'
 }
 
+@test "a root whose /dev or /sys is a symlink out is refused, nothing mounted where it points" {
+	rmdir rfs/dev
+	ln -s "$WORK/outside" rfs/dev
+	chown -h alice:alice rfs/dev
+	run as alice uncmap --root rfs -- true
+	assert_failure 125
+	assert_output 'uncmap: --root: cannot mount a tmpfs on /dev: Not a directory'
+	rm rfs/dev && mkdir rfs/dev && rmdir rfs/sys
+	ln -s "$WORK/outside" rfs/sys
+	run as alice uncmap --root rfs -- true
+	assert_output 'uncmap: --root: cannot bind /sys: Not a directory'
+	[ -z "$(ls -A "$WORK/outside")" ]
+}
+
 @test "a destination swapped for a symlink during setup never leads outside the root" {
 	local before i
 	before=$(host_snapshot)
