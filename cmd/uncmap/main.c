@@ -1,6 +1,7 @@
 /* uncmap: run a command in a new user namespace with a multi-ID map.
  * Option parsing, messages and exit codes only; the work is in lib/. */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <sched.h>
@@ -18,6 +19,7 @@
 #include "cmdmsg.h"
 #include "subid.h"
 #include "uncmap_check.h"
+#include "uncmap_info.h"
 #include "userswitch.h"
 
 #define PROG	    "uncmap"
@@ -39,9 +41,14 @@ struct options {
 	int ns_pid, ns_mount, ns_uts, ns_ipc, ns_net, ns_cgroup;
 	int mount_proc;
 	const char *root, *hostname, *wd;
-	struct mount_op mount_ops[256];
-	char *mount_storage[256]; /* what --bind/--ro-bind parsing allocated */
+	struct mount_op mount_ops[256 + 2]; /* and newuidshell's two */
+	char *mount_storage[256];	    /* what mount option parsing allocated */
 	size_t nmount_ops;
+	/* bwrap's environment and status options (issue 13) */
+	int root_overlay, keep_env;
+	struct env_op env_ops[256];
+	size_t nenv_ops;
+	int info_fd, status_fd;
 	/* the user switch and capabilities */
 	struct user_request user;
 	int have_user, have_caps;
@@ -84,9 +91,9 @@ static void usage(void)
 	      "     --mount-proc             mount a fresh /proc (needs --pid)\n"
 	      "     --root <dir>             pivot_root into <dir>, with /proc, a minimal\n"
 	      "                                /dev and a read-only /sys\n"
-	      "     --bind <src>:<dst>       bind-mount <src> on <dst> (inside --root)\n"
-	      "     --ro-bind <src>:<dst>    the same, read-only\n"
-	      "     --tmpfs <dst>            mount a tmpfs on <dst>\n"
+	      "     --root-overlay <dir>     the same, on a throw-away overlay: <dir> is\n"
+	      "                                never written, every run starts clean\n"
+	      "\n"
 	      "     --uts                    new UTS namespace\n"
 	      "     --hostname <name>        set the host name (implies --uts)\n"
 	      "     --ipc                    new IPC namespace\n"
@@ -94,6 +101,35 @@ static void usage(void)
 	      "     --cgroup                 new cgroup namespace\n"
 	      "     --wd <dir>               working directory inside (default: the current\n"
 	      "                                one when it exists inside, else /)\n"
+	      "\n"
+	      "Filesystem operations, in command-line order; a missing destination is\n"
+	      "made inside --root (never on the host); write ':' in a path as '\\:':\n"
+	      "     --bind <src>:<dst>       bind-mount <src> on <dst>, without devices\n"
+	      "     --ro-bind <src>:<dst>    the same, read-only\n"
+	      "     --dev-bind <src>:<dst>   the same, devices usable\n"
+	      "     --bind-try, --ro-bind-try, --dev-bind-try <src>:<dst>\n"
+	      "                              the same, skipped when <src> is missing\n"
+	      "     --tmpfs <dst>            mount a tmpfs on <dst>\n"
+	      "     --dir <dst>              make a directory\n"
+	      "     --symlink <target>:<dst> make a symbolic link\n"
+	      "     --remount-ro <dst>       make the mount at <dst> read-only\n"
+	      "     --chmod <mode>:<path>    change the mode of <path> (octal)\n"
+	      "     --file <fd>:<dst>        a private copy of what <fd> holds at <dst>\n"
+	      "     --ro-bind-data <fd>:<dst>\n"
+	      "                              the same, read-only\n"
+	      "     --overlay <lower>[:<lower>...]:<upper>:<work>:<dst>\n"
+	      "                              an overlay on <dst> (Linux 5.11 or later)\n"
+	      "     --tmp-overlay <lower>:<dst>\n"
+	      "                              an overlay whose writes vanish at exit\n"
+	      "\n"
+	      "Environment (under --root, unless --keep-env: only TERM is kept; PATH,\n"
+	      "HOME, SHELL, USER, LOGNAME are those of the user's login inside):\n"
+	      "     --setenv <name> <value>  set a variable\n"
+	      "     --unsetenv <name>        remove a variable\n"
+	      "     --clearenv               remove every variable\n"
+	      "     --keep-env               under --root, keep the caller's environment\n"
+	      "     --info-fd <fd>           write the PID and namespaces as JSON to <fd>\n"
+	      "     --json-status-fd <fd>    the same, then the exit status\n"
 	      "\n"
 	      "     --user <user>[:<group>]  run the program as <user> (a name from the\n"
 	      "                                namespace's /etc/passwd, inside --root, or a\n"
@@ -120,6 +156,7 @@ static void usage(void)
 	      " " PROG " -- cat /proc/self/uid_map\n"
 	      " " PROG " --map-uid 0:1000:1 --map-uid 1:100000:65535 -- id\n"
 	      " " PROG " --root rfs --pid --hostname box -- /bin/sh\n"
+	      " " PROG " --root-overlay rfs -- newuidshell -l bob\n"
 	      "\n"
 	      "For more details see uncmap(1).\n",
 	      stdout);
@@ -152,9 +189,14 @@ enum {
 	OPT_JSON,
 	OPT_MOUNT_PROC,
 	OPT_ROOT,
-	OPT_BIND,
-	OPT_RO_BIND,
-	OPT_TMPFS,
+	OPT_MOUNT,
+	OPT_ROOT_OVERLAY,
+	OPT_SETENV,
+	OPT_UNSETENV,
+	OPT_CLEARENV,
+	OPT_KEEP_ENV,
+	OPT_INFO_FD,
+	OPT_JSON_STATUS_FD,
 	OPT_UTS,
 	OPT_HOSTNAME,
 	OPT_IPC,
@@ -168,6 +210,35 @@ enum {
 	OPT_PTY,
 	OPT_NO_PTY,
 };
+
+/* --setenv NAME VALUE (two arguments, as in bwrap), --unsetenv NAME,
+ * --clearenv: kept in order, applied in the command's process. */
+static int parse_env_option(int c, int argc, char **argv, struct options *o)
+{
+	const char *opt = c == OPT_SETENV     ? "--setenv"
+			  : c == OPT_UNSETENV ? "--unsetenv"
+					      : "--clearenv";
+	struct env_op *op = &o->env_ops[o->nenv_ops];
+	struct unc_error err;
+
+	if (o->nenv_ops >= sizeof o->env_ops / sizeof o->env_ops[0])
+		return cmd_fail("%s: too many environment options (at most %zu)", opt,
+				sizeof o->env_ops / sizeof o->env_ops[0]);
+	op->kind = c == OPT_SETENV     ? UNC_ENV_SET
+		   : c == OPT_UNSETENV ? UNC_ENV_UNSET
+				       : UNC_ENV_CLEAR;
+	op->name = c == OPT_CLEARENV ? NULL : optarg;
+	op->value = NULL;
+	if (op->name && unc_env_check_name(op->name, opt, &err) < 0)
+		return cmd_fail_err(&err);
+	if (c == OPT_SETENV) {
+		if (optind >= argc)
+			return cmd_fail("--setenv: '%s' has no value: --setenv NAME VALUE", optarg);
+		op->value = argv[optind++];
+	}
+	o->nenv_ops++;
+	return 0;
+}
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -189,9 +260,29 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"mount", no_argument, NULL, 'm'},
 	    {"mount-proc", no_argument, NULL, OPT_MOUNT_PROC},
 	    {"root", required_argument, NULL, OPT_ROOT},
-	    {"bind", required_argument, NULL, OPT_BIND},
-	    {"ro-bind", required_argument, NULL, OPT_RO_BIND},
-	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+	    /* the filesystem operations, in command-line order (mounts.h) */
+	    {"bind", required_argument, NULL, OPT_MOUNT},
+	    {"ro-bind", required_argument, NULL, OPT_MOUNT},
+	    {"dev-bind", required_argument, NULL, OPT_MOUNT},
+	    {"bind-try", required_argument, NULL, OPT_MOUNT},
+	    {"ro-bind-try", required_argument, NULL, OPT_MOUNT},
+	    {"dev-bind-try", required_argument, NULL, OPT_MOUNT},
+	    {"tmpfs", required_argument, NULL, OPT_MOUNT},
+	    {"dir", required_argument, NULL, OPT_MOUNT},
+	    {"symlink", required_argument, NULL, OPT_MOUNT},
+	    {"remount-ro", required_argument, NULL, OPT_MOUNT},
+	    {"chmod", required_argument, NULL, OPT_MOUNT},
+	    {"file", required_argument, NULL, OPT_MOUNT},
+	    {"ro-bind-data", required_argument, NULL, OPT_MOUNT},
+	    {"overlay", required_argument, NULL, OPT_MOUNT},
+	    {"tmp-overlay", required_argument, NULL, OPT_MOUNT},
+	    {"root-overlay", required_argument, NULL, OPT_ROOT_OVERLAY},
+	    {"setenv", required_argument, NULL, OPT_SETENV},
+	    {"unsetenv", required_argument, NULL, OPT_UNSETENV},
+	    {"clearenv", no_argument, NULL, OPT_CLEARENV},
+	    {"keep-env", no_argument, NULL, OPT_KEEP_ENV},
+	    {"info-fd", required_argument, NULL, OPT_INFO_FD},
+	    {"json-status-fd", required_argument, NULL, OPT_JSON_STATUS_FD},
 	    {"uts", no_argument, NULL, OPT_UTS},
 	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
 	    {"ipc", no_argument, NULL, OPT_IPC},
@@ -209,10 +300,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {NULL, 0, NULL, 0},
 	};
 	struct unc_error err;
-	int c;
+	int c, longindex = 0;
 	uint64_t v;
 
-	while ((c = getopt_long(argc, argv, "+r:pmhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:pmhV", longopts, &longindex)) != -1) {
 		switch (c) {
 		case 'r':
 			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT - 1, &o->range, "--range", &err) <
@@ -294,37 +385,44 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->mount_proc = o->ns_mount = 1;
 			break;
 		case OPT_ROOT:
+		case OPT_ROOT_OVERLAY:
 			if (optarg[0] == '\0')
-				return cmd_fail("--root: empty value, expected a directory");
+				return cmd_fail("%s: empty value, expected a directory",
+						c == OPT_ROOT ? "--root" : "--root-overlay");
 			o->root = optarg;
+			o->root_overlay = c == OPT_ROOT_OVERLAY;
 			o->ns_mount = 1;
 			break;
-		case OPT_BIND:
-		case OPT_RO_BIND:
-		case OPT_TMPFS: {
-			const char *opt = c == OPT_BIND	     ? "--bind"
-					  : c == OPT_RO_BIND ? "--ro-bind"
-							     : "--tmpfs";
-			struct mount_op *op = &o->mount_ops[o->nmount_ops];
-			char *storage;
-			if (o->nmount_ops >= sizeof o->mount_ops / sizeof o->mount_ops[0])
-				return cmd_fail("%s: too many mount options (at most %zu)", opt,
-						sizeof o->mount_ops / sizeof o->mount_ops[0]);
-			if (c == OPT_TMPFS) {
-				if (optarg[0] != '/')
-					return cmd_fail("--tmpfs: '%s' is not an absolute path",
-							optarg);
-				op->kind = UNC_MOUNT_TMPFS;
-				op->src = NULL;
-				op->dst = optarg;
-				op->option = opt;
-			} else if (unc_mount_parse_bind(
-				       optarg, c == OPT_BIND ? UNC_MOUNT_BIND : UNC_MOUNT_RO_BIND,
-				       opt, op, &storage, &err) < 0) {
+		case OPT_SETENV:
+		case OPT_UNSETENV:
+		case OPT_CLEARENV:
+			if (parse_env_option(c, argc, argv, o))
+				return EXIT_UNCMAP;
+			break;
+		case OPT_KEEP_ENV:
+			o->keep_env = 1;
+			break;
+		case OPT_INFO_FD:
+		case OPT_JSON_STATUS_FD: {
+			const char *opt = c == OPT_INFO_FD ? "--info-fd" : "--json-status-fd";
+			if (unc_parse_u64(optarg, 0, INT_MAX, &v, opt, &err) < 0)
 				return cmd_fail_err(&err);
-			}
-			if (c != OPT_TMPFS)
-				o->mount_storage[o->nmount_ops] = storage;
+			if (uncmap_info_check_fd((int)v, opt))
+				return EXIT_UNCMAP;
+			*(c == OPT_INFO_FD ? &o->info_fd : &o->status_fd) = (int)v;
+			break;
+		}
+		case OPT_MOUNT: {
+			char option[64];
+			struct mount_op *op = &o->mount_ops[o->nmount_ops];
+			snprintf(option, sizeof option, "--%s", longopts[longindex].name);
+			if (o->nmount_ops >= sizeof o->mount_storage / sizeof o->mount_storage[0])
+				return cmd_fail("%s: too many mount options (at most %zu)", option,
+						sizeof o->mount_storage /
+						    sizeof o->mount_storage[0]);
+			if (unc_mount_parse(option, optarg, op, &o->mount_storage[o->nmount_ops],
+					    &err) < 0)
+				return cmd_fail_err(&err);
 			o->nmount_ops++;
 			o->ns_mount = 1;
 			break;
@@ -495,11 +593,72 @@ static int run_check(const struct options *o)
 	return uncmap_check(&cfg, o->json);
 }
 
+/* The environment of the command (environ.h): under --root, unless
+ * --keep-env, what a login of its user gives; the --setenv family in
+ * order; a login shell starts in HOME. NULL: uncmap's own, untouched. */
+static const struct env_spec *plan_env(const struct options *o, struct env_spec *env,
+				       int default_program)
+{
+	char *const *argv = o->argv;
+	int login_shell =
+	    default_program ||
+	    (argv[1] && (strcmp(argv[1], "-l") == 0 || strcmp(argv[1], "--login") == 0));
+
+	memset(env, 0, sizeof *env);
+	env->login_env = o->root && !o->keep_env;
+	env->user = o->have_user ? &o->user : NULL;
+	env->ops = o->env_ops;
+	env->nops = o->nenv_ops;
+	env->enter_home = o->root && !o->wd && login_shell;
+	/* no program: the user's own shell from the namespace's passwd */
+	env->shell_argv = env->login_env && default_program ? o->argv : NULL;
+	if (!env->login_env && !env->nops && !env->enter_home)
+		return NULL;
+	return env;
+}
+
+/* Under --root, the installed newuidshell (next to uncmap) read-only at
+ * UNC_NEWUIDSHELL_DIR inside, on a tmpfs of its own, on the PATH a login
+ * environment gets: so `uncmap --root rfs -- newuidshell -l bob` works in
+ * any tree. Skipped, silently, when the tree cannot hold the directory. */
+#define UNC_NEWUIDSHELL_DIR "/run/uncmap/bin"
+static void add_newuidshell(struct options *o, struct env_spec *env)
+{
+	static char path[PATH_MAX];
+	char *slash;
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - sizeof "/newuidshell");
+	struct mount_op *op = &o->mount_ops[o->nmount_ops];
+
+	if (n <= 0)
+		return;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	if (!slash)
+		return;
+	strcpy(slash, "/newuidshell");
+	if (access(path, X_OK) < 0)
+		return;
+	op[0] = (struct mount_op){.kind = UNC_MOUNT_TMPFS,
+				  .dst = UNC_NEWUIDSHELL_DIR,
+				  .option = "--root",
+				  .fd = -1,
+				  .optional = 1};
+	op[1] = (struct mount_op){.kind = UNC_MOUNT_RO_BIND,
+				  .src = path,
+				  .dst = UNC_NEWUIDSHELL_DIR "/newuidshell",
+				  .option = "--root",
+				  .fd = -1,
+				  .optional = 1};
+	o->nmount_ops += 2;
+	env->extra_path = UNC_NEWUIDSHELL_DIR;
+}
+
 static void options_free(struct options *o)
 {
 	size_t i;
 
-	for (i = 0; i < o->nmount_ops; i++)
+	for (i = 0; i < o->nmount_ops && i < sizeof o->mount_storage / sizeof o->mount_storage[0];
+	     i++)
 		free(o->mount_storage[i]);
 }
 
@@ -510,7 +669,9 @@ int main(int argc, char **argv)
 	    .map_root = UNC_MAP_ROOT_SELF,
 	    .newuidmap = "/usr/bin/newuidmap",
 	    .newgidmap = "/usr/bin/newgidmap",
-	    .helper_timeout_s = 10};
+	    .helper_timeout_s = 10,
+	    .info_fd = -1,
+	    .status_fd = -1};
 	_cleanup_subid_list_ struct unc_subid_list subuids = {0}, subgids = {0};
 	struct launch_spec spec;
 	struct launch_result res;
@@ -519,7 +680,9 @@ int main(int argc, char **argv)
 	char cwd[4096];
 	struct unc_error err;
 	struct passwd *pw;
-	char *default_argv[2];
+	char *default_argv[3] = {NULL, NULL, NULL};
+	struct env_spec env;
+	struct uncmap_info info;
 	char namebuf[32];
 	const char *user;
 	uid_t uid = getuid();
@@ -563,9 +726,11 @@ int main(int argc, char **argv)
 	if (o.argv[0] == NULL) {
 		const char *shell = getenv("SHELL");
 		default_argv[0] = (char *)(shell && *shell ? shell : "/bin/sh");
-		default_argv[1] = NULL;
 		o.argv = default_argv;
 	}
+	spec.env = plan_env(&o, &env, o.argv == default_argv);
+	if (o.root)
+		add_newuidshell(&o, &env);
 
 	spec.argv = o.argv;
 	spec.clone_flags = CLONE_NEWUSER | (o.ns_pid ? CLONE_NEWPID : 0) |
@@ -587,6 +752,13 @@ int main(int argc, char **argv)
 	container.wd = o.wd;
 	/* only --root needs it: the directory to try inside */
 	container.cwd = o.root ? getcwd(cwd, sizeof cwd) : NULL;
+	container.mounts.root_overlay = o.root_overlay;
+	container.close_fds[0] = o.info_fd;
+	container.close_fds[1] = o.status_fd;
+	info = (struct uncmap_info){
+	    .info_fd = o.info_fd, .status_fd = o.status_fd, .clone_flags = spec.clone_flags};
+	spec.started = o.info_fd >= 0 || o.status_fd >= 0 ? uncmap_info_started : NULL;
+	spec.started_arg = &info;
 	if (unc_mount_plan_check(&container.mounts, &err) < 0)
 		return cmd_fail_err(&err);
 	spec.setup = unc_container_setup;
@@ -621,6 +793,7 @@ int main(int argc, char **argv)
 	spec.pty_console = o.root != NULL;
 	unc_error_clear(&err);
 	r = unc_launch_run(&spec, &res, &err);
+	uncmap_info_finish(&info, r);
 	switch (res.failure) {
 	case UNC_LAUNCH_OK:
 		return r;

@@ -29,7 +29,12 @@ static int bring_lo_up(struct unc_error *err)
 int unc_container_setup(void *arg, struct unc_error *err)
 {
 	const struct container_spec *c = arg;
+	size_t i;
 
+	/* what uncmap writes to is not the namespace's */
+	for (i = 0; i < sizeof c->close_fds / sizeof c->close_fds[0]; i++)
+		if (c->close_fds[i] >= 0)
+			(void)close(c->close_fds[i]);
 	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
 		return unc_error_sys(err, errno, "--hostname: cannot set '%s'", c->hostname);
 	if (c->net_lo_up && bring_lo_up(err) < 0)

@@ -34,8 +34,11 @@ struct child_ctx {
 static int prepare_command(void *arg, struct unc_error *err)
 {
 	const struct launch_spec *spec = arg;
+	int r = unc_user_become(spec->user, spec->caps, err);
 
-	return unc_user_become(spec->user, spec->caps, err);
+	if (r == 0 && spec->env)
+		r = unc_env_apply(spec->env, err);
+	return r;
 }
 
 /* In the child, after release: become root of the namespace, run the
@@ -91,7 +94,7 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		    .tty_fd = tty,
 		    .tty_stdio = tty >= 0 ? spec->pty->stdio : 0,
 		    .own_pid_ns = spec->pid_init,
-		    .prepare = (spec->user || spec->caps) ? prepare_command : NULL,
+		    .prepare = (spec->user || spec->caps || spec->env) ? prepare_command : NULL,
 		    .prepare_arg = (void *)spec,
 		};
 		_exit(unc_pidinit_run(&a, rep));
@@ -269,6 +272,8 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 		res->status = 125;
 		goto out;
 	}
+	if (spec->started)
+		spec->started(spec->started_arg, child.pid);
 	status = wait_child(&child, sfd, pty, res);
 	unc_child_close(&child);
 	if (status < 0) {

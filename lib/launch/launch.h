@@ -13,6 +13,7 @@
 #include "mapper.h"
 #include "child.h"
 #include "pty.h"
+#include "environ.h"
 #include "userswitch.h"
 
 enum unc_mapper_kind {
@@ -49,6 +50,13 @@ struct launch_spec {
 	 * is the namespace's /dev/console. */
 	const struct unc_pty_plan *pty;
 	int pty_console;
+	/* After the user switch: the command's environment; NULL keeps
+	 * uncmap's own. */
+	const struct env_spec *env;
+	/* Called in uncmap once the maps exist and the child is released
+	 * (for --info-fd); may be NULL. */
+	void (*started)(void *arg, pid_t pid);
+	void *started_arg;
 };
 
 enum unc_launch_failure {
