@@ -43,6 +43,12 @@ struct launch_spec {
 	 * with every capability. */
 	const struct user_request *user;
 	const struct caps_spec *caps;
+	/* After the maps are written and before the child is released, with
+	 * the child's PID (uncmap --net=pasta starts pasta here). Runs in
+	 * uncmap; a failure kills the child and the launch exits 125. May be
+	 * NULL. */
+	int (*before_release)(void *arg, pid_t child, struct unc_error *err);
+	void *before_release_arg;
 };
 
 enum unc_launch_failure {
