@@ -339,8 +339,9 @@ int unc_pasta_start(const struct unc_pasta_spec *spec, pid_t target, struct unc_
 			reap(pid, NULL);
 			unc_error_set(err, ETIMEDOUT,
 				      "--net=pasta: %s did not bring the network up within %d "
-				      "seconds; the command was not run",
-				      spec->path, spec->timeout_ms / 1000);
+				      "second%s; the command was not run",
+				      spec->path, spec->timeout_ms / 1000,
+				      spec->timeout_ms == 1000 ? "" : "s");
 			unc_error_hint(err, "see pasta's messages above; a slow machine may need a "
 					    "longer --helper-timeout");
 			return -ETIMEDOUT;
