@@ -267,15 +267,19 @@ static long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* In the forked child: stdin and stdout on /dev/null (stderr stays, for
- * pasta's own words), every signal unblocked, the PID file pipe kept
- * across exec, and death with uncmap. Never returns. */
+/* In the forked child: its own session, stdin and stdout on /dev/null
+ * (stderr stays, for pasta's own words), every signal unblocked, the PID
+ * file pipe kept across exec, and death with uncmap. Never returns. */
 static void exec_pasta(char **argv, int ready_fd, pid_t parent)
 {
 	sigset_t none;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(125);
+	/* A session of its own: a terminal's ^C, ^\ or hang-up is for the
+	 * command, never for the network under it. */
+	if (setsid() < 0)
 		_exit(125);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0)
 		_exit(125);
