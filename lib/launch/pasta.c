@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "idmap.h"
+#include "mapper.h"
 #include "cleanup.h"
 #include "io.h"
 #include "numparse.h"
@@ -309,6 +312,7 @@ int unc_pasta_start(const struct unc_pasta_spec *spec, pid_t target, struct unc_
 	size_t got = 0;
 	long deadline;
 	pid_t pid, self = getpid();
+	const char *then = spec->trial ? "" : "; the command was not run";
 
 	out->pid = -1;
 	if (pipe2(ready, O_CLOEXEC) < 0)
@@ -343,9 +347,9 @@ int unc_pasta_start(const struct unc_pasta_spec *spec, pid_t target, struct unc_
 			reap(pid, NULL);
 			unc_error_set(err, ETIMEDOUT,
 				      "--net=pasta: %s did not bring the network up within %d "
-				      "second%s; the command was not run",
+				      "second%s%s",
 				      spec->path, spec->timeout_ms / 1000,
-				      spec->timeout_ms == 1000 ? "" : "s");
+				      spec->timeout_ms == 1000 ? "" : "s", then);
 			unc_error_hint(err, "see pasta's messages above; a slow machine may need a "
 					    "longer --helper-timeout");
 			return -ETIMEDOUT;
@@ -377,20 +381,21 @@ int unc_pasta_start(const struct unc_pasta_spec *spec, pid_t target, struct unc_
 		break;
 	}
 	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
-		unc_error_set(err, ENOENT, "--net=pasta: cannot run %s; the command was not run",
-			      spec->path);
+		unc_error_set(err, ENOENT, "--net=pasta: cannot run %s%s", spec->path, then);
 	else if (WIFEXITED(wstatus))
 		unc_error_set(err, EIO,
-			      "--net=pasta: %s exited with status %d before the network was up; "
-			      "the command was not run",
-			      spec->path, WEXITSTATUS(wstatus));
+			      "--net=pasta: %s exited with status %d before the network was up%s",
+			      spec->path, WEXITSTATUS(wstatus), then);
 	else
 		unc_error_set(err, EIO,
 			      "--net=pasta: %s was killed by signal %d (%s) before the network "
-			      "was up; the command was not run",
-			      spec->path, WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
-	unc_error_hint(err, "see pasta's messages above; run 'uncmap --check --net=pasta' for a "
-			    "diagnosis");
+			      "was up%s",
+			      spec->path, WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)), then);
+	if (spec->trial)
+		unc_error_hint(err, "see pasta's messages above");
+	else
+		unc_error_hint(err, "see pasta's messages above; run 'uncmap --check --net=pasta' "
+				    "for a diagnosis");
 	return -EIO;
 }
 
@@ -435,14 +440,49 @@ int unc_pasta_bind_resolv_conf(struct unc_error *err)
 	return 0;
 }
 
+static void never_runs(void *arg, int report_fd, struct unc_child_report *rep)
+{
+	(void)arg;
+	(void)report_fd;
+	rep->status = 125;
+}
+
+/* A real start, as a launch does it: pasta on a new user and network
+ * namespace of our own (only our own IDs mapped), never released. */
+static int trial_start(const char *path, struct unc_error *err)
+{
+	static struct idmap_plan uid_plan, gid_plan;
+	struct unc_pasta_spec spec = {
+	    .path = path, .run_as_root = geteuid() == 0, .timeout_ms = 10000, .trial = 1};
+	struct unc_child child;
+	struct unc_pasta running;
+	int r;
+
+	uid_plan.n = gid_plan.n = 1;
+	uid_plan.ext[0] = (struct map_extent){.inside = 0, .outside = getuid(), .count = 1};
+	gid_plan.ext[0] = (struct map_extent){.inside = 0, .outside = getgid(), .count = 1};
+	r = unc_spawn_paused(CLONE_NEWUSER | CLONE_NEWNET, never_runs, NULL, &child, err);
+	if (r < 0)
+		return r;
+	r = unc_map_write_direct(child.pid, &uid_plan, &gid_plan, geteuid() != 0, err);
+	if (r >= 0)
+		r = unc_pasta_start(&spec, child.pid, &running, err);
+	if (r >= 0)
+		unc_pasta_stop(&running);
+	unc_child_abort(&child);
+	return r;
+}
+
 void unc_check_pasta(struct unc_check_report *rep, const char *pasta)
 {
 	struct unc_check_result *c;
 	struct unc_error err;
 	char path[4096];
+	int usable = 1;
 
 	unc_error_clear(&err);
 	if (unc_pasta_find(pasta, path, sizeof path, &err) < 0) {
+		usable = 0;
 		c = unc_check_add(rep, UNC_CHECK_FAIL, "pasta");
 		snprintf(c->what, sizeof c->what, "%.600s", err.msg);
 		snprintf(c->fix, sizeof c->fix, "%.500s", err.hint);
@@ -452,11 +492,24 @@ void unc_check_pasta(struct unc_check_report *rep, const char *pasta)
 	}
 	unc_error_clear(&err);
 	if (unc_pasta_check_tun(&err) < 0) {
+		usable = 0;
 		c = unc_check_add(rep, UNC_CHECK_FAIL, "net-tun");
 		snprintf(c->what, sizeof c->what, "%.600s", err.msg);
 		snprintf(c->fix, sizeof c->fix, "%.500s", err.hint);
 	} else {
 		c = unc_check_add(rep, UNC_CHECK_OK, "net-tun");
 		snprintf(c->what, sizeof c->what, "/dev/net/tun can be opened for pasta");
+	}
+	if (!usable)
+		return; /* a trial would only say it again */
+	unc_error_clear(&err);
+	if (trial_start(path, &err) < 0) {
+		c = unc_check_add(rep, UNC_CHECK_FAIL, "pasta-start");
+		snprintf(c->what, sizeof c->what, "%.600s", err.msg);
+		snprintf(c->fix, sizeof c->fix, "%.500s", err.hint);
+	} else {
+		c = unc_check_add(rep, UNC_CHECK_OK, "pasta-start");
+		snprintf(c->what, sizeof c->what,
+			 "pasta brought up the network of a new namespace of yours");
 	}
 }

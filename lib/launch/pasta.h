@@ -51,6 +51,7 @@ struct unc_pasta_spec {
 	size_t nextra;
 	int run_as_root; /* the caller is root: pasta must not drop to nobody */
 	int timeout_ms;	 /* give up when pasta is not ready by then */
+	int trial;	 /* uncmap --check: no command to speak of */
 };
 
 /* pasta's argument vector for target PID, its PID file on ready_fd.
