@@ -16,6 +16,7 @@
 #include "container.h"
 #include "launch.h"
 #include "numparse.h"
+#include "pasta.h"
 #include "cmdmsg.h"
 #include "subid.h"
 #include "uncmap_check.h"
@@ -54,6 +55,13 @@ struct options {
 	int have_user, have_caps;
 	struct caps_spec caps;
 	enum unc_pty_mode pty_mode; /* --pty, --no-pty */
+	/* --net=pasta: a working network (issue 15) */
+	int net_pasta;
+	const char *pasta; /* --pasta, or NULL for "pasta" in PATH */
+	struct unc_publish publish[64];
+	size_t npublish;
+	char *pasta_opts[64];
+	size_t npasta_opts;
 };
 
 static void usage(void)
@@ -97,7 +105,15 @@ static void usage(void)
 	      "     --uts                    new UTS namespace\n"
 	      "     --hostname <name>        set the host name (implies --uts)\n"
 	      "     --ipc                    new IPC namespace\n"
-	      "     --net                    new network namespace with lo up\n"
+	      "     --net[=none]             new network namespace with lo up\n"
+	      "     --net=pasta              new network namespace with a working network\n"
+	      "                                through pasta (package passt); the host's\n"
+	      "                                loopback is at the gateway address\n"
+	      "     --publish <[ip:]hport:port[/tcp|/udp]>\n"
+	      "                              forward a host port into the namespace\n"
+	      "                                (repeatable; with --net=pasta)\n"
+	      "     --pasta <path>           the pasta program to run\n"
+	      "     --pasta-opt <option>     pass one more argument to pasta (repeatable)\n"
 	      "     --cgroup                 new cgroup namespace\n"
 	      "     --wd <dir>               working directory inside (default: the current\n"
 	      "                                one when it exists inside, else /)\n"
@@ -209,6 +225,9 @@ enum {
 	OPT_NO_NEW_PRIVS,
 	OPT_PTY,
 	OPT_NO_PTY,
+	OPT_PUBLISH,
+	OPT_PASTA,
+	OPT_PASTA_OPT,
 };
 
 /* --setenv NAME VALUE (two arguments, as in bwrap), --unsetenv NAME,
@@ -238,6 +257,42 @@ static int parse_env_option(int c, int argc, char **argv, struct options *o)
 	}
 	o->nenv_ops++;
 	return 0;
+}
+
+/* --net[=none|pasta], --publish, --pasta, --pasta-opt. */
+static int parse_net_option(int c, const char *arg, struct options *o)
+{
+	struct unc_error err;
+
+	unc_error_clear(&err);
+	switch (c) {
+	case OPT_NET:
+		if (arg && strcmp(arg, "pasta") == 0)
+			o->net_pasta = 1;
+		else if (arg && strcmp(arg, "none") != 0)
+			return cmd_fail("--net: '%s' is not 'none' or 'pasta'", arg);
+		o->ns_net = 1;
+		return 0;
+	case OPT_PUBLISH:
+		if (o->npublish >= sizeof o->publish / sizeof o->publish[0])
+			return cmd_fail("--publish: too many ports (at most %zu)",
+					sizeof o->publish / sizeof o->publish[0]);
+		if (unc_publish_parse(arg, &o->publish[o->npublish], &err) < 0)
+			return cmd_fail_err(&err);
+		o->npublish++;
+		return 0;
+	case OPT_PASTA:
+		if (arg[0] == '\0')
+			return cmd_fail("--pasta: empty value, expected a program");
+		o->pasta = arg;
+		return 0;
+	default:
+		if (o->npasta_opts >= sizeof o->pasta_opts / sizeof o->pasta_opts[0])
+			return cmd_fail("--pasta-opt: too many options (at most %zu)",
+					sizeof o->pasta_opts / sizeof o->pasta_opts[0]);
+		o->pasta_opts[o->npasta_opts++] = (char *)arg;
+		return 0;
+	}
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -286,7 +341,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"uts", no_argument, NULL, OPT_UTS},
 	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
 	    {"ipc", no_argument, NULL, OPT_IPC},
-	    {"net", no_argument, NULL, OPT_NET},
+	    {"net", optional_argument, NULL, OPT_NET},
+	    {"publish", required_argument, NULL, OPT_PUBLISH},
+	    {"pasta", required_argument, NULL, OPT_PASTA},
+	    {"pasta-opt", required_argument, NULL, OPT_PASTA_OPT},
 	    {"cgroup", no_argument, NULL, OPT_CGROUP},
 	    {"wd", required_argument, NULL, OPT_WD},
 	    {"user", required_argument, NULL, OPT_USER},
@@ -442,7 +500,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->ns_ipc = 1;
 			break;
 		case OPT_NET:
-			o->ns_net = 1;
+		case OPT_PUBLISH:
+		case OPT_PASTA:
+		case OPT_PASTA_OPT:
+			if (parse_net_option(c, optarg, o))
+				return EXIT_UNCMAP;
 			break;
 		case OPT_CGROUP:
 			o->ns_cgroup = 1;
@@ -488,6 +550,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->argv = argv + optind;
 	if (o->mount_proc && !o->ns_pid)
 		return cmd_fail("--mount-proc needs a new PID namespace: add --pid");
+	if (!o->net_pasta && (o->npublish || o->pasta || o->npasta_opts))
+		return cmd_fail("%s: only with --net=pasta", o->npublish ? "--publish"
+							     : o->pasta	 ? "--pasta"
+									 : "--pasta-opt");
 	return 0;
 }
 
@@ -588,6 +654,8 @@ static int run_check(const struct options *o)
 	    .newgidmap = o->newgidmap,
 	    .subid_file = {o->subid_file[UNC_SUBUID], o->subid_file[UNC_SUBGID]},
 	    .via = o->subid_via,
+	    .net_pasta = o->net_pasta,
+	    .pasta = o->pasta ? o->pasta : "pasta",
 	};
 
 	return uncmap_check(&cfg, o->json);
@@ -653,6 +721,56 @@ static void add_newuidshell(struct options *o, struct env_spec *env)
 	env->extra_path = UNC_NEWUIDSHELL_DIR;
 }
 
+/* --net=pasta: what the launch's before_release hook needs, and the
+ * pasta it started, stopped once the command is done. */
+struct net_pasta {
+	struct unc_pasta_spec spec;
+	char path[4096];
+	struct unc_pasta running;
+};
+
+static int start_pasta(void *arg, pid_t child, struct unc_error *err)
+{
+	struct net_pasta *n = arg;
+
+	return unc_pasta_start(&n->spec, child, &n->running, err);
+}
+
+/* Before any process exists: pasta is there and /dev/net/tun usable. */
+static int prepare_pasta(const struct options *o, int privileged, struct net_pasta *n)
+{
+	struct unc_error err;
+
+	unc_error_clear(&err);
+	if (unc_pasta_find(o->pasta ? o->pasta : "pasta", n->path, sizeof n->path, &err) < 0 ||
+	    unc_pasta_check_tun(&err) < 0)
+		return cmd_fail_err(&err);
+	n->spec.path = n->path;
+	n->spec.publish = o->publish;
+	n->spec.npublish = o->npublish;
+	n->spec.extra = o->pasta_opts;
+	n->spec.nextra = o->npasta_opts;
+	n->spec.run_as_root = privileged;
+	n->spec.timeout_ms = o->helper_timeout_s * 1000;
+	n->running.pid = -1;
+	return 0;
+}
+
+/* Our resolv.conf goes on the root's /etc/resolv.conf unless the caller
+ * mounts something there. */
+static int wants_pasta_resolv_conf(const struct options *o)
+{
+	size_t i;
+
+	if (!o->net_pasta || !o->root)
+		return 0;
+	for (i = 0; i < o->nmount_ops; i++)
+		if (strcmp(o->mount_ops[i].dst, "/etc") == 0 ||
+		    strcmp(o->mount_ops[i].dst, "/etc/resolv.conf") == 0)
+			return 0;
+	return 1;
+}
+
 static void options_free(struct options *o)
 {
 	size_t i;
@@ -677,6 +795,7 @@ int main(int argc, char **argv)
 	struct launch_result res;
 	struct container_spec container;
 	struct unc_pty_plan pty;
+	struct net_pasta net = {.running = {.pid = -1}};
 	char cwd[4096];
 	struct unc_error err;
 	struct passwd *pw;
@@ -765,6 +884,14 @@ int main(int argc, char **argv)
 	spec.setup_arg = &container;
 	spec.user = o.have_user ? &o.user : NULL;
 	spec.caps = o.have_caps ? &o.caps : NULL;
+	spec.before_release = NULL;
+	container.pasta_resolv_conf = wants_pasta_resolv_conf(&o);
+	if (o.net_pasta) {
+		if (prepare_pasta(&o, privileged, &net))
+			return EXIT_UNCMAP;
+		spec.before_release = start_pasta;
+		spec.before_release_arg = &net;
+	}
 	if (privileged)
 		spec.mapper = UNC_MAPPER_DIRECT;
 	else if (unc_idmap_is_only_self(&spec.uid_plan, uid) &&
@@ -794,6 +921,7 @@ int main(int argc, char **argv)
 	unc_error_clear(&err);
 	r = unc_launch_run(&spec, &res, &err);
 	uncmap_info_finish(&info, r);
+	unc_pasta_stop(&net.running);
 	switch (res.failure) {
 	case UNC_LAUNCH_OK:
 		return r;

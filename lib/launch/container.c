@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "pasta.h"
 
 static int bring_lo_up(struct unc_error *err)
 {
@@ -40,6 +41,8 @@ int unc_container_setup(void *arg, struct unc_error *err)
 	if (c->net_lo_up && bring_lo_up(err) < 0)
 		return -1;
 	if (unc_mount_plan_apply(&c->mounts, err) < 0)
+		return -1;
+	if (c->pasta_resolv_conf && unc_pasta_bind_resolv_conf(err) < 0)
 		return -1;
 	if (c->wd) {
 		if (chdir(c->wd) < 0)

@@ -23,6 +23,7 @@
 #include "cleanup.h"
 #include "io.h"
 #include "logindefs.h"
+#include "pasta.h"
 
 #define SUBID_FILE_MAX (256u * 1024 * 1024)
 
@@ -777,6 +778,8 @@ int unc_check_run(const struct unc_check_config *cfg, struct unc_check_report *r
 		check_kind(rep, cfg, UNC_SUBUID, user, uid, uid, files_source);
 		check_kind(rep, cfg, UNC_SUBGID, user, uid, gid, files_source);
 	}
+	if (cfg->net_pasta)
+		unc_check_pasta(rep, cfg->pasta ? cfg->pasta : "pasta");
 	if (rep->oom)
 		return unc_error_sys(err, ENOMEM, "cannot collect the check results");
 	return 0;

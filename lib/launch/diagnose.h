@@ -45,6 +45,8 @@ struct unc_check_config {
 	const char *newuidmap, *newgidmap;
 	const char *subid_file[UNC_ID_KINDS]; /* NULL: the system's source */
 	enum unc_subid_via via;
+	int net_pasta;	   /* --net=pasta: check pasta and /dev/net/tun too */
+	const char *pasta; /* the pasta program (a name in PATH or a path) */
 	/* Paths, so unit tests can point elsewhere; NULL means the real one. */
 	const char *proc_sys;	/* "/proc/sys" */
 	const char *login_defs; /* "/etc/login.defs" */

@@ -264,6 +264,13 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 		res->status = 125;
 		goto out;
 	}
+	if (spec->before_release &&
+	    spec->before_release(spec->before_release_arg, child.pid, err) < 0) {
+		unc_child_abort(&child);
+		res->failure = UNC_LAUNCH_FAIL_SETUP;
+		res->status = 125;
+		goto out;
+	}
 	close(lifeline[0]);
 	lifeline[0] = -1;
 	if (unc_child_release(&child, err) < 0) {

@@ -57,6 +57,12 @@ struct launch_spec {
 	 * (for --info-fd); may be NULL. */
 	void (*started)(void *arg, pid_t pid);
 	void *started_arg;
+	/* After the maps are written and before the child is released, with
+	 * the child's PID (uncmap --net=pasta starts pasta here). Runs in
+	 * uncmap; a failure kills the child and the launch exits 125. May be
+	 * NULL. */
+	int (*before_release)(void *arg, pid_t child, struct unc_error *err);
+	void *before_release_arg;
 };
 
 enum unc_launch_failure {
