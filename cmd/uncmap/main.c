@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -45,6 +46,7 @@ struct options {
 	struct user_request user;
 	int have_user, have_caps;
 	struct caps_spec caps;
+	int die_with_parent;
 };
 
 static const struct idmap_names uid_names = {"UID", "--map-uid"};
@@ -102,6 +104,8 @@ static void usage(void)
 	      "     --cap-add <cap,...>      keep these capabilities (for --user too)\n"
 	      "     --cap-drop <cap,...|ALL> drop these capabilities, bounding set included\n"
 	      "     --no-new-privs           the program can gain no privilege by execve\n"
+	      "     --die-with-parent        when uncmap's parent dies, kill uncmap and\n"
+	      "                                everything it started\n"
 	      "\n"
 	      " -h, --help                   display this help\n"
 	      " -V, --version                display version\n"
@@ -167,6 +171,7 @@ enum {
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
 	OPT_NO_NEW_PRIVS,
+	OPT_DIE_WITH_PARENT,
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -202,6 +207,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
 	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
 	    {"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
+	    {"die-with-parent", no_argument, NULL, OPT_DIE_WITH_PARENT},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -373,6 +379,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->caps.no_new_privs = 1;
 			o->have_caps = 1;
 			break;
+		case OPT_DIE_WITH_PARENT:
+			o->die_with_parent = 1;
+			break;
 		case 'h':
 			usage();
 			exit(finish_stdout());
@@ -389,9 +398,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* Plan one kind of map: explicit extents, or --range over the ranges. */
+/* Plan one kind of map: explicit extents, or --range over the ranges.
+ * own: for a privileged caller, its own map (it needs no range of its
+ * own, and maps what its namespace holds); NULL otherwise. */
 static int plan_map(const struct options *o, enum unc_subid_kind kind, const char *user, uid_t uid,
-		    uint64_t self, int privileged, struct idmap_plan *plan,
+		    uint64_t self, const struct idmap_plan *own, struct idmap_plan *plan,
 		    struct unc_subid_list *subids)
 {
 	const struct idmap_names *names = kind == UNC_SUBUID ? &uid_names : &gid_names;
@@ -409,6 +420,12 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 	}
 	if (explicit_plan->n > 0) {
 		*plan = *explicit_plan;
+	} else if (own) {
+		if (unc_idmap_plan_privileged(plan, o->range, o->map_root, subids, own, names,
+					      &err) < 0) {
+			cmd_fail_err(&err);
+			return fail_check();
+		}
 	} else {
 		if (need_ranges && subids->n == 0) {
 			cmd_fail("no subordinate %ss for %s (looked in %s)", names->id, user,
@@ -425,7 +442,8 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 			return fail_check();
 		}
 	}
-	if (unc_idmap_validate(plan, self, privileged, subids, user, names, &err) < 0) {
+	if (unc_idmap_validate(plan, self, own != NULL, subids, user, names, &err) < 0 ||
+	    (own && explicit_plan->n > 0 && unc_idmap_fit_own(plan, own, names, &err) < 0)) {
 		cmd_fail_err(&err);
 		/* IDs not delegated to the caller: --check shows what is */
 		return err.errnum == EPERM ? fail_check() : EXIT_UNCMAP;
@@ -488,6 +506,22 @@ static int run_check(const struct options *o)
 	return uncmap_check(&cfg, o->json);
 }
 
+/* The command was killed by sig: end the same way, so that a shell sees
+ * the real cause (one ^C ends a loop of uncmap calls), without a core
+ * file of ours. Returns only if sig cannot kill us. */
+static void die_of_signal(int sig)
+{
+	struct rlimit no_core = {0, 0};
+	sigset_t set;
+
+	(void)setrlimit(RLIMIT_CORE, &no_core);
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+}
+
 static void options_free(struct options *o)
 {
 	size_t i;
@@ -507,6 +541,7 @@ int main(int argc, char **argv)
 	_cleanup_subid_list_ struct unc_subid_list subuids = {0}, subgids = {0};
 	struct launch_spec spec;
 	struct launch_result res;
+	struct idmap_plan own_uids, own_gids;
 	struct container_spec container;
 	char cwd[4096];
 	struct unc_error err;
@@ -516,8 +551,13 @@ int main(int argc, char **argv)
 	const char *user;
 	uid_t uid = getuid();
 	gid_t gid = getgid();
+	pid_t parent = getppid();
+	sigset_t ignored;
 	int privileged, r;
 
+	/* before cmd_start ignores SIGPIPE: what the caller ignores stays
+	 * ignored for the command (nohup uncmap ...), nothing else */
+	unc_ignored_signals(&ignored);
 	/* Nothing we open may land on 0, 1 or 2; a broken pipe is reported,
 	 * not a silent death (the command gets SIGPIPE's default back); no
 	 * setuid or setgid bit. */
@@ -541,9 +581,14 @@ int main(int argc, char **argv)
 		snprintf(namebuf, sizeof namebuf, "%u", (unsigned)uid);
 		user = namebuf;
 	}
-	if (plan_map(&o, UNC_SUBUID, user, uid, uid, privileged, &spec.uid_plan, &subuids))
+	if (privileged && (unc_map_read_own("uid_map", &own_uids, &err) < 0 ||
+			   unc_map_read_own("gid_map", &own_gids, &err) < 0))
+		return cmd_fail_err(&err);
+	if (plan_map(&o, UNC_SUBUID, user, uid, uid, privileged ? &own_uids : NULL, &spec.uid_plan,
+		     &subuids))
 		return EXIT_UNCMAP;
-	if (plan_map(&o, UNC_SUBGID, user, uid, gid, privileged, &spec.gid_plan, &subgids))
+	if (plan_map(&o, UNC_SUBGID, user, uid, gid, privileged ? &own_gids : NULL, &spec.gid_plan,
+		     &subgids))
 		return EXIT_UNCMAP;
 
 	if (o.print_map) {
@@ -585,6 +630,8 @@ int main(int argc, char **argv)
 	spec.setup_arg = &container;
 	spec.user = o.have_user ? &o.user : NULL;
 	spec.caps = o.have_caps ? &o.caps : NULL;
+	spec.ignored = &ignored;
+	spec.die_with_parent = o.die_with_parent ? parent : 0;
 	if (privileged)
 		spec.mapper = UNC_MAPPER_DIRECT;
 	else if (unc_idmap_is_only_self(&spec.uid_plan, uid) &&
@@ -611,14 +658,15 @@ int main(int argc, char **argv)
 	r = unc_launch_run(&spec, &res, &err);
 	switch (res.failure) {
 	case UNC_LAUNCH_OK:
+		if (res.signal)
+			die_of_signal(res.signal);
 		return r;
+	case UNC_LAUNCH_FAIL_USERNS:
+		cmd_fail_err(&err);
+		return fail_check();
 	case UNC_LAUNCH_FAIL_SETUP:
 	case UNC_LAUNCH_FAIL_MAP:
-		cmd_fail_err(&err);
-		if (res.failure == UNC_LAUNCH_FAIL_SETUP && strstr(err.msg, "user namespace") &&
-		    (err.errnum == EPERM || err.errnum == ENOSPC || err.errnum == EUSERS))
-			return fail_check();
-		return EXIT_UNCMAP;
+		return cmd_fail_err(&err);
 	case UNC_LAUNCH_FAIL_HELPER:
 		if (!unc_helper_ok(&res.uid_res))
 			report_helper(&res.uid_res, user,

@@ -7,16 +7,13 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "io.h"
 #include "pidinit.h"
-
-const int unc_forwarded_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
-const size_t unc_forwarded_signals_n =
-    sizeof unc_forwarded_signals / sizeof unc_forwarded_signals[0];
 
 struct child_ctx {
 	const struct launch_spec *spec;
@@ -42,9 +39,31 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 	struct child_ctx *ctx = arg;
 	const struct launch_spec *spec = ctx->spec;
 	struct unc_error err;
+	int children_fd = -1;
 
 	unc_error_clear(&err);
 	close(ctx->lifeline_wr);
+	{
+		/* Nothing of the caller's may be seen inside through our
+		 * /proc/PID/fd: keep only the pipes to uncmap. */
+		const int keep[] = {report_fd, ctx->lifeline_fd};
+		int r = unc_close_fds_except(keep, sizeof keep / sizeof keep[0]);
+		if (r < 0) {
+			unc_report_send(report_fd, rep, 125, -r, "cannot close descriptors: %s",
+					strerror(-r));
+			return;
+		}
+	}
+	if (!spec->pid_init) {
+		/* opened before the command could mount over /proc */
+		children_fd = unc_children_open();
+		if (children_fd < 0) {
+			unc_report_send(report_fd, rep, 125, -children_fd,
+					"cannot open /proc/thread-self: %s",
+					strerror(-children_fd));
+			return;
+		}
+	}
 	/* With --map-root=sub our own IDs are unmapped; become 0 inside.
 	 * Capabilities stay: the switch is to UID 0. */
 	if (setresgid(0, 0, 0) < 0) {
@@ -68,23 +87,16 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		struct pidinit_args a = {
 		    .argv = spec->argv,
 		    .orig_mask = &ctx->orig_mask,
+		    .ignored = spec->ignored,
 		    .report_fd = report_fd,
 		    .lifeline_fd = ctx->lifeline_fd,
 		    .own_pid_ns = spec->pid_init,
+		    .children_fd = children_fd,
 		    .prepare = (spec->user || spec->caps) ? prepare_command : NULL,
 		    .prepare_arg = (void *)spec,
 		};
 		_exit(unc_pidinit_run(&a, rep));
 	}
-}
-
-static int exit_status_of(int wstatus)
-{
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	if (WIFSIGNALED(wstatus))
-		return 128 + WTERMSIG(wstatus);
-	return 125;
 }
 
 /* Wait for the child, relaying signals, and read its report. The child
@@ -154,11 +166,15 @@ static int wait_child(struct unc_child *child, int sfd, struct launch_result *re
 		}
 	}
 	child->pid = -1;
+	if (have_report && res->report.signal) {
+		res->signal = res->report.signal;
+		return res->report.status;
+	}
 	if (have_report) {
 		res->failure = UNC_LAUNCH_FAIL_CHILD;
 		return res->report.status;
 	}
-	return exit_status_of(wstatus);
+	return unc_exit_status(wstatus);
 }
 
 int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, struct unc_error *err)
@@ -170,6 +186,19 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 	size_t i;
 
 	memset(res, 0, sizeof *res);
+	if (spec->die_with_parent) {
+		/* bwrap's --die-with-parent: the lifeline does the rest. The
+		 * signal comes when the thread that started us ends. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != spec->die_with_parent) {
+			unc_error_set(err, ESRCH, "--die-with-parent: the parent is already gone");
+			res->failure = UNC_LAUNCH_FAIL_SETUP;
+			return res->status = 125;
+		}
+	}
+	/* Without a PID namespace, what the command leaves comes to us if
+	 * the supervisor is killed from inside, and is killed here. */
+	if (!spec->pid_init)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sigemptyset(&block);
 	for (i = 0; i < unc_forwarded_signals_n; i++)
 		sigaddset(&block, unc_forwarded_signals[i]);
@@ -185,7 +214,8 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 	ctx.lifeline_wr = lifeline[1];
 
 	if (unc_spawn_paused(spec->clone_flags, child_main, &ctx, &child, err) < 0) {
-		res->failure = UNC_LAUNCH_FAIL_SETUP;
+		res->failure = child.failure == UNC_SPAWN_FAIL_USERNS ? UNC_LAUNCH_FAIL_USERNS
+								      : UNC_LAUNCH_FAIL_SETUP;
 		res->status = 125;
 		goto out;
 	}
@@ -215,6 +245,8 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 	}
 	status = wait_child(&child, sfd, res);
 	unc_child_close(&child);
+	if (!spec->pid_init)
+		unc_kill_descendants(-1);
 	if (status < 0) {
 		unc_error_sys(err, -status, "cannot wait for the command");
 		res->failure = UNC_LAUNCH_FAIL_SETUP;
