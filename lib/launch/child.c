@@ -85,15 +85,22 @@ int unc_close_fds_except(const int *keep, size_t n)
 	}
 }
 
+/* The signals whose dispositions we may change before exec: the only
+ * ones unc_exec_command resets. Any other ignored signal stays ignored
+ * across exec by itself. */
+static const int touched_signals[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,  SIGUSR1, SIGUSR2,
+				      SIGPIPE, SIGCHLD, SIGTTOU, SIGTTIN, SIGTSTP};
+#define N_TOUCHED (sizeof touched_signals / sizeof touched_signals[0])
+
 void unc_ignored_signals(sigset_t *out)
 {
-	int sig;
+	size_t i;
 
 	sigemptyset(out);
-	for (sig = 1; sig < NSIG; sig++) {
+	for (i = 0; i < N_TOUCHED; i++) {
 		struct sigaction sa;
-		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
-			sigaddset(out, sig);
+		if (sigaction(touched_signals[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			sigaddset(out, touched_signals[i]);
 	}
 }
 
@@ -165,14 +172,12 @@ static int exec_search(char *const argv[])
 void unc_exec_command(char *const argv[], const sigset_t *mask, const sigset_t *ignored,
 		      int report_fd, struct unc_child_report *rep)
 {
-	static const int sigs[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,  SIGUSR1, SIGUSR2,
-				   SIGPIPE, SIGCHLD, SIGTTOU, SIGTTIN, SIGTSTP};
 	size_t i;
 	int e;
 
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		if (!ignored || !sigismember(ignored, sigs[i]))
-			signal(sigs[i], SIG_DFL);
+	for (i = 0; i < N_TOUCHED; i++)
+		if (!ignored || !sigismember(ignored, touched_signals[i]))
+			signal(touched_signals[i], SIG_DFL);
 	if (unc_cloexec_from(3) < 0) {
 		unc_report_send(report_fd, rep, 125, errno,
 				"cannot mark descriptors close-on-exec: %s", strerror(errno));
