@@ -1,22 +1,24 @@
 #!/bin/bash
 # bench/launch.sh: median wall time of an uncmap launch against util-linux
-# `unshare --user --map-auto --map-root-user`, run in alternation (A B A B
-# ...) after a warm-up. Run it as an unprivileged user with a subordinate
-# range. Not a test; CI does not run it.
+# `unshare --user --map-auto --map-root-user` and against bench/floor.c (the
+# least code this design needs: clone CLONE_NEWUSER paused, newuidmap and
+# newgidmap at once, release, exec), run in rotation (A B C A B C ...) after
+# a warm-up, so the three share the machine's moods. Run it as an
+# unprivileged user with a subordinate range. Not a test; CI does not run it.
 #
-#   bench/launch.sh [-n PAIRS] [-u UNCMAP] [-- EXTRA UNCMAP OPTIONS]
+#   bench/launch.sh [-n ROUNDS] [-u UNCMAP] [-- EXTRA UNCMAP OPTIONS]
 #
 # Example: bench/launch.sh -n 50 -- --pid --mount-proc
 set -euo pipefail
 
-pairs=30
+rounds=30
 uncmap=${UNCMAP:-uncmap}
 while [ $# -gt 0 ]; do
 	case $1 in
-	-n) pairs=$2; shift 2 ;;
+	-n) rounds=$2; shift 2 ;;
 	-u) uncmap=$2; shift 2 ;;
 	--) shift; break ;;
-	*) echo "usage: $0 [-n PAIRS] [-u UNCMAP] [-- EXTRA UNCMAP OPTIONS]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-n ROUNDS] [-u UNCMAP] [-- EXTRA UNCMAP OPTIONS]" >&2; exit 2 ;;
 	esac
 done
 extra=("$@")
@@ -27,8 +29,17 @@ if [ "$(id -u)" = 0 ]; then
 fi
 command -v "$uncmap" >/dev/null || { echo "bench/launch.sh: $uncmap not found" >&2; exit 2; }
 
+# The floor, built here from its source; it maps what uncmap plans.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"${CC:-cc}" -O2 -o "$tmp/floor" "$(dirname "$0")/floor.c"
+plan=$("$uncmap" --range 65536 --print-map)
+umap=$(awk '/^uid map/ {f=1; next} /^gid map/ {f=0} f {printf "%s %s %s ", $1, $2, $3}' <<<"$plan")
+gmap=$(awk '/^gid map/ {f=1; next} f {printf "%s %s %s ", $1, $2, $3}' <<<"$plan")
+
 a=("$uncmap" --range 65536 "${extra[@]}" /bin/true)
 b=(unshare --user --map-auto --map-root-user /bin/true)
+c=("$tmp/floor" "$umap" "$gmap" /bin/true)
 
 # One timed run, in microseconds; a failed run aborts the benchmark.
 time_us() {
@@ -39,18 +50,25 @@ time_us() {
 	echo $((e - s))
 }
 
-for _ in 1 2 3 4 5; do time_us "${a[@]}" >/dev/null; time_us "${b[@]}" >/dev/null; done
+for _ in 1 2 3 4 5; do
+	time_us "${a[@]}" >/dev/null; time_us "${b[@]}" >/dev/null; time_us "${c[@]}" >/dev/null
+done
 
-ta=() tb=()
-for ((i = 0; i < pairs; i++)); do
+ta=() tb=() tc=()
+for ((i = 0; i < rounds; i++)); do
 	ta+=("$(time_us "${a[@]}")")
 	tb+=("$(time_us "${b[@]}")")
+	tc+=("$(time_us "${c[@]}")")
 done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 ma=$(median "${ta[@]}")
 mb=$(median "${tb[@]}")
-echo "pairs: $pairs (after 5 warm-up pairs)"
-printf 'A  %-60s median %8.2f ms\n' "${a[*]}" "$(awk -v v="$ma" 'BEGIN{print v/1000}')"
-printf 'B  %-60s median %8.2f ms\n' "${b[*]}" "$(awk -v v="$mb" 'BEGIN{print v/1000}')"
-awk -v a="$ma" -v b="$mb" 'BEGIN{printf "ratio A/B: %.3f\n", a/b}'
+mc=$(median "${tc[@]}")
+ms() { awk -v v="$1" 'BEGIN{print v/1000}'; }
+echo "rounds: $rounds (after 5 warm-up rounds)"
+printf 'A  %-60s median %8.2f ms\n' "${a[*]}" "$(ms "$ma")"
+printf 'B  %-60s median %8.2f ms\n' "${b[*]}" "$(ms "$mb")"
+printf 'C  %-60s median %8.2f ms\n' "floor (bench/floor.c) /bin/true" "$(ms "$mc")"
+awk -v a="$ma" -v b="$mb" -v c="$mc" \
+	'BEGIN{printf "ratio A/B (uncmap/unshare): %.3f\nratio A/C (uncmap/floor):   %.3f\nratio C/B (floor/unshare):  %.3f\n", a/b, a/c, c/b}'

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -62,6 +63,7 @@ struct options {
 	size_t npublish;
 	char *pasta_opts[64];
 	size_t npasta_opts;
+	int die_with_parent;
 };
 
 static void usage(void)
@@ -153,6 +155,8 @@ static void usage(void)
 	      "     --cap-add <cap,...>      keep these capabilities (for --user too)\n"
 	      "     --cap-drop <cap,...|ALL> drop these capabilities, bounding set included\n"
 	      "     --no-new-privs           the program can gain no privilege by execve\n"
+	      "     --die-with-parent        when uncmap's parent dies, kill uncmap and\n"
+	      "                                everything it started\n"
 	      "\n"
 	      "     --pty                    give the program a pseudo-terminal even when\n"
 	      "                                standard input is not a terminal\n"
@@ -163,7 +167,8 @@ static void usage(void)
 	      " -V, --version                display version\n"
 	      "\n"
 	      "Exit status:\n"
-	      " the program's own status, 128+N if it was killed by signal N,\n"
+	      " the program's own status; if it was killed by signal N, uncmap dies\n"
+	      " of N too (128+N to a shell);\n"
 	      " 125 if uncmap itself failed, 126 if the program could not be executed,\n"
 	      " 127 if the program was not found.\n"
 	      "\n"
@@ -228,6 +233,7 @@ enum {
 	OPT_PUBLISH,
 	OPT_PASTA,
 	OPT_PASTA_OPT,
+	OPT_DIE_WITH_PARENT,
 };
 
 /* --setenv NAME VALUE (two arguments, as in bwrap), --unsetenv NAME,
@@ -353,6 +359,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
 	    {"pty", no_argument, NULL, OPT_PTY},
 	    {"no-pty", no_argument, NULL, OPT_NO_PTY},
+	    {"die-with-parent", no_argument, NULL, OPT_DIE_WITH_PARENT},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -537,6 +544,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_NO_PTY:
 			o->pty_mode = c == OPT_PTY ? UNC_PTY_ON : UNC_PTY_OFF;
 			break;
+		case OPT_DIE_WITH_PARENT:
+			o->die_with_parent = 1;
+			break;
 		case 'h':
 			usage();
 			exit(finish_stdout());
@@ -557,9 +567,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* Plan one kind of map: explicit extents, or --range over the ranges. */
+/* Plan one kind of map: explicit extents, or --range over the ranges.
+ * own: for a privileged caller, its own map (it needs no range of its
+ * own, and maps what its namespace holds); NULL otherwise. */
 static int plan_map(const struct options *o, enum unc_subid_kind kind, const char *user, uid_t uid,
-		    uint64_t self, int privileged, struct idmap_plan *plan,
+		    uint64_t self, const struct idmap_plan *own, struct idmap_plan *plan,
 		    struct unc_subid_list *subids)
 {
 	const struct unc_id_kind *k = unc_id_kind(kind);
@@ -577,6 +589,12 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 	}
 	if (explicit_plan->n > 0) {
 		*plan = *explicit_plan;
+	} else if (own) {
+		if (unc_idmap_plan_privileged(plan, o->range, o->map_root, subids, own, k, &err) <
+		    0) {
+			cmd_fail_err(&err);
+			return fail_check();
+		}
 	} else {
 		if (need_ranges && subids->n == 0) {
 			cmd_fail("no subordinate %ss for %s (looked in %s)", k->id, user,
@@ -592,7 +610,8 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 			return fail_check();
 		}
 	}
-	if (unc_idmap_validate(plan, self, privileged, subids, user, k, &err) < 0) {
+	if (unc_idmap_validate(plan, self, own != NULL, subids, user, k, &err) < 0 ||
+	    (own && explicit_plan->n > 0 && unc_idmap_fit_own(plan, own, k, &err) < 0)) {
 		cmd_fail_err(&err);
 		/* IDs not delegated to the caller: --check shows what is */
 		return err.errnum == EPERM ? fail_check() : EXIT_UNCMAP;
@@ -771,6 +790,22 @@ static int wants_pasta_resolv_conf(const struct options *o)
 	return 1;
 }
 
+/* The command was killed by sig: end the same way, so that a shell sees
+ * the real cause (one ^C ends a loop of uncmap calls), without a core
+ * file of ours. Returns only if sig cannot kill us. */
+static void die_of_signal(int sig)
+{
+	struct rlimit no_core = {0, 0};
+	sigset_t set;
+
+	(void)setrlimit(RLIMIT_CORE, &no_core);
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+}
+
 static void options_free(struct options *o)
 {
 	size_t i;
@@ -793,6 +828,7 @@ int main(int argc, char **argv)
 	_cleanup_subid_list_ struct unc_subid_list subuids = {0}, subgids = {0};
 	struct launch_spec spec;
 	struct launch_result res;
+	struct idmap_plan own_uids, own_gids;
 	struct container_spec container;
 	struct unc_pty_plan pty;
 	struct net_pasta net = {.running = {.pid = -1}};
@@ -806,8 +842,13 @@ int main(int argc, char **argv)
 	const char *user;
 	uid_t uid = getuid();
 	gid_t gid = getgid();
+	pid_t parent = getppid();
+	sigset_t ignored;
 	int privileged, r;
 
+	/* before cmd_start ignores SIGPIPE: what the caller ignores stays
+	 * ignored for the command (nohup uncmap ...), nothing else */
+	unc_ignored_signals(&ignored);
 	/* Nothing we open may land on 0, 1 or 2; a broken pipe is reported,
 	 * not a silent death (the command gets SIGPIPE's default back); no
 	 * setuid or setgid bit. */
@@ -831,9 +872,15 @@ int main(int argc, char **argv)
 		snprintf(namebuf, sizeof namebuf, "%u", (unsigned)uid);
 		user = namebuf;
 	}
-	if (plan_map(&o, UNC_SUBUID, user, uid, uid, privileged, &spec.uid_plan, &subuids))
+	if (privileged &&
+	    (unc_map_read_own(unc_id_kinds[UNC_SUBUID].proc_map, &own_uids, &err) < 0 ||
+	     unc_map_read_own(unc_id_kinds[UNC_SUBGID].proc_map, &own_gids, &err) < 0))
+		return cmd_fail_err(&err);
+	if (plan_map(&o, UNC_SUBUID, user, uid, uid, privileged ? &own_uids : NULL, &spec.uid_plan,
+		     &subuids))
 		return EXIT_UNCMAP;
-	if (plan_map(&o, UNC_SUBGID, user, uid, gid, privileged, &spec.gid_plan, &subgids))
+	if (plan_map(&o, UNC_SUBGID, user, uid, gid, privileged ? &own_gids : NULL, &spec.gid_plan,
+		     &subgids))
 		return EXIT_UNCMAP;
 
 	if (o.print_map) {
@@ -892,6 +939,8 @@ int main(int argc, char **argv)
 		spec.before_release = start_pasta;
 		spec.before_release_arg = &net;
 	}
+	spec.ignored = &ignored;
+	spec.die_with_parent = o.die_with_parent ? parent : 0;
 	if (privileged)
 		spec.mapper = UNC_MAPPER_DIRECT;
 	else if (unc_idmap_is_only_self(&spec.uid_plan, uid) &&
@@ -924,14 +973,15 @@ int main(int argc, char **argv)
 	unc_pasta_stop(&net.running);
 	switch (res.failure) {
 	case UNC_LAUNCH_OK:
+		if (res.signal)
+			die_of_signal(res.signal);
 		return r;
+	case UNC_LAUNCH_FAIL_USERNS:
+		cmd_fail_err(&err);
+		return fail_check();
 	case UNC_LAUNCH_FAIL_SETUP:
 	case UNC_LAUNCH_FAIL_MAP:
-		cmd_fail_err(&err);
-		if (res.failure == UNC_LAUNCH_FAIL_SETUP && strstr(err.msg, "user namespace") &&
-		    (err.errnum == EPERM || err.errnum == ENOSPC || err.errnum == EUSERS))
-			return fail_check();
-		return EXIT_UNCMAP;
+		return cmd_fail_err(&err);
 	case UNC_LAUNCH_FAIL_HELPER:
 		if (!unc_helper_ok(&res.uid_res))
 			report_helper(&res.uid_res, user, subid_file(&o, UNC_SUBUID));

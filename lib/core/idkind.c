@@ -8,10 +8,10 @@
 	{                                                                                          \
 		.kind = (k), .name = "sub" lower "id", .file = "/etc/sub" lower "id",              \
 		.id = upper "ID", .ids = upper "IDs", .word = lower "ids",                         \
-		.map_option = "--map-" lower "id", .file_option = "--sub" lower "id-file",         \
-		.owner_word = (owner), .libsubid_get = "subid_get_" lower "id_ranges",             \
-		.defs_min = "SUB_" upper "ID_MIN", .defs_max = "SUB_" upper "ID_MAX",              \
-		.defs_count = "SUB_" upper "ID_COUNT",                                             \
+		.map_option = "--map-" lower "id", .proc_map = lower "id_map",                     \
+		.file_option = "--sub" lower "id-file", .owner_word = (owner),                     \
+		.libsubid_get = "subid_get_" lower "id_ranges", .defs_min = "SUB_" upper "ID_MIN", \
+		.defs_max = "SUB_" upper "ID_MAX", .defs_count = "SUB_" upper "ID_COUNT",          \
 		.defs_deterministic = "SUB_" upper "ID_DETERMINISTIC", .groups = (are_groups),     \
 	}
 

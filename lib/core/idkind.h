@@ -26,6 +26,7 @@ struct unc_id_kind {
 	const char *ids;	  /* "UIDs" */
 	const char *word;	  /* "uids": subidctl list's field and JSON key */
 	const char *map_option;	  /* "--map-uid" */
+	const char *proc_map;	  /* "uid_map": the file in /proc/PID */
 	const char *file_option;  /* "--subuid-file" */
 	const char *owner_word;	  /* "" ("group " for GIDs): before a real ID's owner */
 	const char *libsubid_get; /* "subid_get_uid_ranges" */
@@ -33,7 +34,7 @@ struct unc_id_kind {
 	const char *defs_max;
 	const char *defs_count;
 	const char *defs_deterministic; /* "SUB_UID_DETERMINISTIC" */
-	int groups; /* real IDs of this kind are users' and groups' (GIDs) */
+	int groups;			/* real IDs of this kind are users' and groups' (GIDs) */
 };
 
 extern const struct unc_id_kind unc_id_kinds[UNC_ID_KINDS];

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -65,6 +66,65 @@ int unc_cloexec_from(int from)
 	return 0;
 }
 
+int unc_close_fds_except(const int *keep, size_t n)
+{
+	unsigned int from = 3;
+
+	/* keep is short: walk it in ascending order, closing the gaps */
+	for (;;) {
+		unsigned int next = ~0U;
+		size_t i;
+		for (i = 0; i < n; i++)
+			if (keep[i] >= (int)from && (unsigned int)keep[i] < next)
+				next = (unsigned int)keep[i];
+		if (next > from && syscall(SYS_close_range, from, next - 1, 0) < 0)
+			return -errno;
+		if (next == ~0U)
+			return 0;
+		from = next + 1;
+	}
+}
+
+/* The signals whose dispositions we may change before exec: the only
+ * ones unc_exec_command resets. Any other ignored signal stays ignored
+ * across exec by itself. */
+static const int touched_signals[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,  SIGUSR1, SIGUSR2,
+				      SIGPIPE, SIGCHLD, SIGTTOU, SIGTTIN, SIGTSTP};
+#define N_TOUCHED (sizeof touched_signals / sizeof touched_signals[0])
+
+void unc_ignored_signals(sigset_t *out)
+{
+	size_t i;
+
+	sigemptyset(out);
+	for (i = 0; i < N_TOUCHED; i++) {
+		struct sigaction sa;
+		if (sigaction(touched_signals[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			sigaddset(out, touched_signals[i]);
+	}
+}
+
+/* A file the kernel cannot execute (no #!) runs under /bin/sh, with the
+ * whole argv, as execvp does. The array comes from mmap: this may run in
+ * a child that shares our memory, where malloc has no business. */
+static void exec_as_script(const char *file, char *const argv[])
+{
+	size_t argc = 0, size;
+	char **sh_argv;
+
+	while (argv[argc])
+		argc++;
+	size = (argc + 2) * sizeof *sh_argv;
+	sh_argv = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sh_argv == MAP_FAILED)
+		return;
+	sh_argv[0] = (char *)"/bin/sh";
+	sh_argv[1] = (char *)file;
+	memcpy(sh_argv + 2, argv + 1, argc * sizeof *sh_argv); /* with the NULL */
+	execv("/bin/sh", sh_argv);
+	munmap(sh_argv, size);
+}
+
 /* execvp(), except that the answer tells "not found" (ENOENT: 127) from
  * "found but cannot run" (126): glibc reports EACCES when any PATH entry
  * is unreadable, even if the program exists nowhere. */
@@ -76,6 +136,10 @@ static int exec_search(char *const argv[])
 
 	if (strchr(argv[0], '/')) {
 		execv(argv[0], argv);
+		if (errno == ENOEXEC) {
+			exec_as_script(argv[0], argv);
+			errno = ENOEXEC;
+		}
 		return errno;
 	}
 	path = getenv("PATH");
@@ -92,15 +156,7 @@ static int exec_search(char *const argv[])
 		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode)) {
 			execv(buf, argv);
 			if (errno == ENOEXEC) {
-				/* like execvp: a script without #! runs under sh */
-				char *sh_argv[256];
-				size_t i;
-				sh_argv[0] = (char *)"/bin/sh";
-				sh_argv[1] = buf;
-				for (i = 1; argv[i] && i < 253; i++)
-					sh_argv[i + 1] = argv[i];
-				sh_argv[i + 1] = NULL;
-				execv("/bin/sh", sh_argv);
+				exec_as_script(buf, argv);
 				errno = ENOEXEC;
 			}
 			if (!found_err)
@@ -113,16 +169,15 @@ static int exec_search(char *const argv[])
 	return found_err ? found_err : ENOENT;
 }
 
-void unc_exec_command(char *const argv[], const sigset_t *mask, int report_fd,
-		      struct unc_child_report *rep)
+void unc_exec_command(char *const argv[], const sigset_t *mask, const sigset_t *ignored,
+		      int report_fd, struct unc_child_report *rep)
 {
-	static const int sigs[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,  SIGUSR1, SIGUSR2,
-				   SIGPIPE, SIGCHLD, SIGTTOU, SIGTTIN, SIGTSTP};
 	size_t i;
 	int e;
 
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		signal(sigs[i], SIG_DFL);
+	for (i = 0; i < N_TOUCHED; i++)
+		if (!ignored || !sigismember(ignored, touched_signals[i]))
+			signal(touched_signals[i], SIG_DFL);
 	if (unc_cloexec_from(3) < 0) {
 		unc_report_send(report_fd, rep, 125, errno,
 				"cannot mark descriptors close-on-exec: %s", strerror(errno));
@@ -143,6 +198,7 @@ int unc_spawn_paused(int clone_flags, unc_child_fn fn, void *arg, struct unc_chi
 	int go[2], report[2];
 	pid_t pid;
 
+	out->failure = UNC_SPAWN_FAIL_OTHER;
 	out->pid = -1;
 	out->pidfd = out->go_fd = out->report_fd = -1;
 	if (pipe2(go, O_CLOEXEC) < 0)
@@ -160,11 +216,11 @@ int unc_spawn_paused(int clone_flags, unc_child_fn fn, void *arg, struct unc_chi
 		close(go[1]);
 		close(report[0]);
 		close(report[1]);
-		if (e == EPERM || e == ENOSPC || e == EUSERS)
-			unc_error_sys(err, e, "cannot create a user namespace");
-		else
-			unc_error_sys(err, e, "cannot create the child process");
-		return -e;
+		if (e == EPERM || e == ENOSPC || e == EUSERS) {
+			out->failure = UNC_SPAWN_FAIL_USERNS;
+			return unc_error_sys(err, e, "cannot create a user namespace");
+		}
+		return unc_error_sys(err, e, "cannot create the child process");
 	}
 	if (pid == 0) {
 		struct unc_child_report rep;
@@ -187,6 +243,7 @@ int unc_spawn_paused(int clone_flags, unc_child_fn fn, void *arg, struct unc_chi
 	}
 	close(go[0]);
 	close(report[1]);
+	out->failure = UNC_SPAWN_OK;
 	out->pid = pid;
 	out->go_fd = go[1];
 	out->report_fd = report[0];

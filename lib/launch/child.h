@@ -17,12 +17,21 @@
  * PIPE_BUF, so it arrives whole. */
 struct unc_child_report {
 	int status; /* the exit status uncmap should use: 125, 126 or 127 */
+	int signal; /* not a failure: the command was killed by this signal */
 	int errnum;
 	char msg[UNC_ERROR_MSG_MAX];
 	char hint[UNC_ERROR_HINT_MAX];
 };
 
+/* Why unc_spawn_paused failed, where the caller must react differently. */
+enum unc_spawn_failure {
+	UNC_SPAWN_OK = 0,
+	UNC_SPAWN_FAIL_USERNS, /* the kernel refused a user namespace */
+	UNC_SPAWN_FAIL_OTHER,
+};
+
 struct unc_child {
+	enum unc_spawn_failure failure;
 	pid_t pid;
 	int pidfd;     /* pidfd of the child, for poll() */
 	int go_fd;     /* parent's end: one byte releases the child */
@@ -60,11 +69,21 @@ void unc_report_error(int report_fd, struct unc_child_report *rep, int status,
 		      const struct unc_error *err);
 
 /* In a child, just before exec: restore default dispositions of the
- * signals we touched and the given mask, mark every descriptor above 2
- * close-on-exec, exec argv (PATH search), and on failure report 127 for
- * "not found" and 126 for "cannot execute". Returns only on failure. */
-void unc_exec_command(char *const argv[], const sigset_t *mask, int report_fd,
-		      struct unc_child_report *rep);
+ * signals we touched (except those in ignored, which the caller ignores
+ * and the command inherits ignored, as execvp would leave them) and the
+ * given mask, mark every descriptor above 2 close-on-exec, exec argv with
+ * execvp's rules (PATH search; a file without #! runs under /bin/sh with
+ * its whole argv), and on failure report 127 for "not found" and 126 for
+ * "cannot execute". Returns only on failure. */
+void unc_exec_command(char *const argv[], const sigset_t *mask, const sigset_t *ignored,
+		      int report_fd, struct unc_child_report *rep);
+
+/* The signals whose disposition is SIG_IGN in the calling process: call it
+ * first thing, before the program ignores any of its own. */
+void unc_ignored_signals(sigset_t *out);
+
+/* Close every descriptor above 2 except the n in keep (close_range). */
+int unc_close_fds_except(const int *keep, size_t n);
 
 /* Mark every descriptor >= from close-on-exec (close_range, with a
  * fallback walk of /proc/self/fd on old kernels). */

@@ -24,6 +24,7 @@
 #include "io.h"
 #include "logindefs.h"
 #include "pasta.h"
+#include "mapper.h"
 
 #define SUBID_FILE_MAX (256u * 1024 * 1024)
 
@@ -747,6 +748,49 @@ static void check_kind(struct unc_check_report *rep, const struct unc_check_conf
 	unc_subid_list_free(&mine);
 }
 
+/* Root maps what its own namespace holds, the way the launch plans it. */
+static void check_root_kind(struct unc_check_report *rep, const struct unc_check_config *cfg,
+			    enum unc_subid_kind kind)
+{
+	const struct unc_id_kind *k = unc_id_kind(kind);
+	const struct idmap_plan *explicit_plan = cfg->map[kind];
+	const char *file = cfg->subid_file[kind];
+	struct unc_subid_list mine = {0};
+	struct idmap_plan *plan = malloc(2 * sizeof *plan), *own = plan + 1;
+	struct unc_check_result *c;
+	struct unc_error err;
+	char id[32], desc[256];
+	int r;
+
+	if (!plan) {
+		rep->oom = 1;
+		return;
+	}
+	unc_error_clear(&err);
+	snprintf(id, sizeof id, "%s-size", k->name);
+	r = unc_map_read_own(k->proc_map, own, &err);
+	if (r == 0 && explicit_plan && explicit_plan->n > 0) {
+		*plan = *explicit_plan;
+		r = unc_idmap_fit_own(plan, own, k, &err);
+	} else if (r == 0) {
+		/* root's own ranges are used when it has some: no error here */
+		(void)unc_subid_lookup(kind, cfg->via, file, "root", 0, &mine, NULL);
+		r = unc_idmap_plan_privileged(plan, cfg->range, cfg->map_root, &mine, own, k, &err);
+	}
+	if (r < 0) {
+		c = unc_check_add(rep, UNC_CHECK_FAIL, id);
+		set_what(c, "%s", err.msg);
+		set_fix(c, "%s", err.hint[0] ? err.hint : "map fewer IDs");
+	} else {
+		unc_idmap_describe_inside(plan, desc, sizeof desc);
+		c = unc_check_add(rep, UNC_CHECK_OK, id);
+		set_what(c, "root maps %ss %s%s", k->id, desc,
+			 mine.n ? ", from its subordinate ranges" : " of its own namespace");
+	}
+	unc_subid_list_free(&mine);
+	free(plan);
+}
+
 int unc_check_run(const struct unc_check_config *cfg, struct unc_check_report *rep,
 		  struct unc_error *err)
 {
@@ -764,6 +808,8 @@ int unc_check_run(const struct unc_check_config *cfg, struct unc_check_report *r
 		struct unc_check_result *c = unc_check_add(rep, UNC_CHECK_OK, "root");
 		set_what(c, "you are root: uncmap writes the maps itself; newuidmap, newgidmap "
 			    "and subordinate ranges are not needed");
+		check_root_kind(rep, cfg, UNC_SUBUID);
+		check_root_kind(rep, cfg, UNC_SUBGID);
 	} else {
 		check_helper(rep, "newuidmap", cfg->newuidmap, CAP_SETUID, "cap_setuid");
 		check_helper(rep, "newgidmap", cfg->newgidmap, CAP_SETGID, "cap_setgid");

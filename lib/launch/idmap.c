@@ -356,3 +356,67 @@ void unc_idmap_describe_inside(const struct idmap_plan *plan, char *buf, size_t 
 		used += (size_t)k;
 	}
 }
+
+int unc_idmap_fit_own(struct idmap_plan *plan, const struct idmap_plan *own,
+		      const struct unc_id_kind *kind, struct unc_error *err)
+{
+	struct idmap_plan out;
+	size_t i, j;
+	int r;
+
+	out.n = 0;
+	for (i = 0; i < plan->n; i++) {
+		struct map_extent e = plan->ext[i];
+		while (e.count > 0) {
+			const struct map_extent *o = NULL;
+			struct map_extent piece;
+			for (j = 0; j < own->n && !o; j++)
+				if (e.outside >= own->ext[j].inside &&
+				    e.outside - own->ext[j].inside < own->ext[j].count)
+					o = &own->ext[j];
+			if (!o) {
+				char desc[256];
+				unc_idmap_describe_inside(own, desc, sizeof desc);
+				r = unc_error_set(
+				    err, EPERM,
+				    "%s %llu is not mapped in this user namespace (it "
+				    "maps %s)",
+				    kind->id, (unsigned long long)e.outside, desc);
+				unc_error_hint(err,
+					       "map only %ss it maps: a smaller --range, or "
+					       "other %s extents",
+					       kind->id, kind->map_option);
+				return r;
+			}
+			/* the kernel wants each extent inside one of ours */
+			piece = e;
+			if (piece.count > o->inside + o->count - e.outside)
+				piece.count = o->inside + o->count - e.outside;
+			r = unc_idmap_add(&out, &piece, kind->map_option, err);
+			if (r < 0)
+				return r;
+			e.inside += piece.count;
+			e.outside += piece.count;
+			e.count -= piece.count;
+		}
+	}
+	*plan = out;
+	return 0;
+}
+
+int unc_idmap_plan_privileged(struct idmap_plan *plan, uint64_t range, enum unc_map_root root,
+			      const struct unc_subid_list *subids, const struct idmap_plan *own,
+			      const struct unc_id_kind *kind, struct unc_error *err)
+{
+	int r;
+
+	if (subids && subids->n > 0) {
+		r = unc_idmap_plan_range(plan, range, root, 0, subids, kind, err);
+		if (r < 0)
+			return r;
+	} else {
+		plan->ext[0] = (struct map_extent){.inside = 0, .outside = 0, .count = range};
+		plan->n = 1;
+	}
+	return unc_idmap_fit_own(plan, own, kind, err);
+}

@@ -69,6 +69,21 @@ uint64_t unc_idmap_total(const struct idmap_plan *plan);
 /* Parse the text of a /proc/PID/uid_map file. */
 int unc_idmap_parse_proc(const char *text, struct idmap_plan *plan, struct unc_error *err);
 
+/* Rewrite a plan written by a privileged caller so that the kernel takes
+ * it: each extent's outside IDs must lie within one extent of the caller's
+ * own map (`own`, from /proc/self/uid_map), so extents are split at its
+ * boundaries. Fails (EPERM) naming an outside ID the caller's namespace
+ * does not map. */
+int unc_idmap_fit_own(struct idmap_plan *plan, const struct idmap_plan *own,
+		      const struct unc_id_kind *kind, struct unc_error *err);
+
+/* The --range plan of a privileged caller (root of its namespace): from
+ * its subordinate ranges when it has some, else IDs 0..range-1 of its own
+ * namespace as they are; then fitted to `own` (unc_idmap_fit_own). */
+int unc_idmap_plan_privileged(struct idmap_plan *plan, uint64_t range, enum unc_map_root root,
+			      const struct unc_subid_list *subids, const struct idmap_plan *own,
+			      const struct unc_id_kind *kind, struct unc_error *err);
+
 /* Is `id` (inside) mapped by the plan? */
 int unc_idmap_maps_inside(const struct idmap_plan *plan, uint64_t id);
 

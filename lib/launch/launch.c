@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -14,10 +15,6 @@
 
 #include "io.h"
 #include "pidinit.h"
-
-const int unc_forwarded_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
-const size_t unc_forwarded_signals_n =
-    sizeof unc_forwarded_signals / sizeof unc_forwarded_signals[0];
 
 struct child_ctx {
 	const struct launch_spec *spec;
@@ -48,7 +45,7 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 	struct child_ctx *ctx = arg;
 	const struct launch_spec *spec = ctx->spec;
 	struct unc_error err;
-	int tty = -1;
+	int tty = -1, children_fd = -1;
 
 	unc_error_clear(&err);
 	close(ctx->lifeline_wr);
@@ -57,6 +54,16 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 	/* Out of the caller's session: nothing in the namespace has the
 	 * caller's terminal as its controlling terminal (TIOCSTI). */
 	(void)setsid();
+	if (!spec->pid_init) {
+		/* opened before the command could mount over /proc */
+		children_fd = unc_children_open();
+		if (children_fd < 0) {
+			unc_report_send(report_fd, rep, 125, -children_fd,
+					"cannot open /proc/thread-self: %s",
+					strerror(-children_fd));
+			return;
+		}
+	}
 	/* With --map-root=sub our own IDs are unmapped; become 0 inside.
 	 * Capabilities stay: the switch is to UID 0. */
 	if (setresgid(0, 0, 0) < 0) {
@@ -83,31 +90,38 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		}
 	}
 	{
+		/* Nothing of the caller's may be seen inside through our
+		 * /proc/PID/fd: keep only the pipes to uncmap, the children
+		 * list and the command's terminal. After the setup, which may
+		 * read a descriptor the caller passed (--file FD:DST), and
+		 * before any process of the namespace exists to look. */
+		const int keep[] = {report_fd, ctx->lifeline_fd, children_fd, tty};
+		int r = unc_close_fds_except(keep, sizeof keep / sizeof keep[0]);
+		if (r < 0) {
+			unc_report_send(report_fd, rep, 125, -r, "cannot close descriptors: %s",
+					strerror(-r));
+			return;
+		}
+	}
+	{
 		/* An init (PID 1 with --pid, else a supervisor) stands between
 		 * uncmap and the command, so that nothing of the namespace
 		 * outlives uncmap, even when it is killed. */
 		struct pidinit_args a = {
 		    .argv = spec->argv,
 		    .orig_mask = &ctx->orig_mask,
+		    .ignored = spec->ignored,
 		    .report_fd = report_fd,
 		    .lifeline_fd = ctx->lifeline_fd,
 		    .tty_fd = tty,
 		    .tty_stdio = tty >= 0 ? spec->pty->stdio : 0,
 		    .own_pid_ns = spec->pid_init,
+		    .children_fd = children_fd,
 		    .prepare = (spec->user || spec->caps || spec->env) ? prepare_command : NULL,
 		    .prepare_arg = (void *)spec,
 		};
 		_exit(unc_pidinit_run(&a, rep));
 	}
-}
-
-static int exit_status_of(int wstatus)
-{
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	if (WIFSIGNALED(wstatus))
-		return 128 + WTERMSIG(wstatus);
-	return 125;
 }
 
 /* Wait for the child, relaying signals, and read its report. The child
@@ -195,11 +209,15 @@ static int wait_child(struct unc_child *child, int sfd, struct unc_pty_relay *pt
 		}
 	}
 	child->pid = -1;
+	if (have_report && res->report.signal) {
+		res->signal = res->report.signal;
+		return res->report.status;
+	}
 	if (have_report) {
 		res->failure = UNC_LAUNCH_FAIL_CHILD;
 		return res->report.status;
 	}
-	return exit_status_of(wstatus);
+	return unc_exit_status(wstatus);
 }
 
 int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, struct unc_error *err)
@@ -212,6 +230,19 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 	size_t i;
 
 	memset(res, 0, sizeof *res);
+	if (spec->die_with_parent) {
+		/* bwrap's --die-with-parent: the lifeline does the rest. The
+		 * signal comes when the thread that started us ends. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != spec->die_with_parent) {
+			unc_error_set(err, ESRCH, "--die-with-parent: the parent is already gone");
+			res->failure = UNC_LAUNCH_FAIL_SETUP;
+			return res->status = 125;
+		}
+	}
+	/* Without a PID namespace, what the command leaves comes to us if
+	 * the supervisor is killed from inside, and is killed here. */
+	if (!spec->pid_init)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sigemptyset(&block);
 	for (i = 0; i < unc_forwarded_signals_n; i++)
 		sigaddset(&block, unc_forwarded_signals[i]);
@@ -244,7 +275,8 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 	if (ctx.pty_sock >= 0)
 		close(ctx.pty_sock); /* the child's end: its copy is the one */
 	if (r < 0) {
-		res->failure = UNC_LAUNCH_FAIL_SETUP;
+		res->failure = child.failure == UNC_SPAWN_FAIL_USERNS ? UNC_LAUNCH_FAIL_USERNS
+								      : UNC_LAUNCH_FAIL_SETUP;
 		res->status = 125;
 		goto out;
 	}
@@ -283,6 +315,8 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 		spec->started(spec->started_arg, child.pid);
 	status = wait_child(&child, sfd, pty, res);
 	unc_child_close(&child);
+	if (!spec->pid_init)
+		unc_kill_descendants(-1);
 	if (status < 0) {
 		unc_error_sys(err, -status, "cannot wait for the command");
 		res->failure = UNC_LAUNCH_FAIL_SETUP;

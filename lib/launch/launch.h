@@ -1,7 +1,8 @@
-/* launch.h: the launch, DESIGN.md steps 3-7: create the child paused in
- * its namespaces, write its maps (directly or through the helpers),
- * release it or kill it, then wait and turn its end into an exit status.
- * It never prints: every outcome is in struct launch_result. */
+/* launch.h: the launch: create the child paused in its namespaces, write
+ * its maps (directly or through the helpers), release it or kill it, then
+ * wait and turn its end into an exit status. Nothing started inside
+ * outlives it (see pidinit.h). It never prints: every outcome is in struct
+ * launch_result. */
 #ifndef UNC_LAUNCH_H
 #define UNC_LAUNCH_H
 
@@ -63,11 +64,18 @@ struct launch_spec {
 	 * NULL. */
 	int (*before_release)(void *arg, pid_t child, struct unc_error *err);
 	void *before_release_arg;
+	/* Signals the caller ignores (unc_ignored_signals at start-up): the
+	 * command inherits them ignored. NULL: none. */
+	const sigset_t *ignored;
+	/* --die-with-parent: the PID of uncmap's parent at start-up; when it
+	 * dies, uncmap is killed and so is everything inside. 0: off. */
+	pid_t die_with_parent;
 };
 
 enum unc_launch_failure {
 	UNC_LAUNCH_OK = 0,
 	UNC_LAUNCH_FAIL_SETUP,	/* before/while creating the child: err */
+	UNC_LAUNCH_FAIL_USERNS, /* the kernel refused a user namespace: err */
 	UNC_LAUNCH_FAIL_MAP,	/* writing the maps directly failed: err */
 	UNC_LAUNCH_FAIL_HELPER, /* a helper failed: uid_res / gid_res */
 	UNC_LAUNCH_FAIL_CHILD,	/* the child reported a failure: report */
@@ -79,21 +87,13 @@ struct launch_result {
 	struct helper_result gid_res;
 	struct unc_child_report report;
 	int status; /* the exit status for uncmap */
+	int signal; /* the command was killed by this signal (status 128+N):
+		     * uncmap should end by the same signal */
 };
 
 /* Run the launch. Returns the exit status to use (the command's own,
  * 128+N for a signal, 125/126/127 for failures); res says which. */
 int unc_launch_run(const struct launch_spec *spec, struct launch_result *res,
 		   struct unc_error *err);
-
-/* The signals uncmap relays to the command (and an init relays). */
-extern const int unc_forwarded_signals[];
-extern const size_t unc_forwarded_signals_n;
-
-/* The command has a session of its own, so a ^C or ^\ typed at the
- * caller's terminal reaches uncmap alone. uncmap relays it with sigqueue()
- * and this value, and the init sends it on to the command's whole process
- * group, as the terminal would have. */
-#define UNC_SIGVAL_TERMINAL 0x7474
 
 #endif

@@ -13,7 +13,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "io.h"
+
+int unc_map_read_own(const char *which, struct idmap_plan *own, struct unc_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	char path[32];
+	int r;
+
+	snprintf(path, sizeof path, "/proc/self/%s", which);
+	r = unc_read_file(path, UNC_MAP_MAX_BYTES + 1, &text, NULL, err);
+	if (r < 0)
+		return r;
+	return unc_idmap_parse_proc(text, own, err);
+}
 
 int unc_map_write_direct(pid_t pid, const struct idmap_plan *uid_plan,
 			 const struct idmap_plan *gid_plan, int deny_setgroups,
@@ -21,26 +35,26 @@ int unc_map_write_direct(pid_t pid, const struct idmap_plan *uid_plan,
 {
 	char path[64];
 	char buf[UNC_MAP_MAX_BYTES + 1];
-	int len;
+	int len, r;
 
 	if (deny_setgroups) {
 		snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);
-		if (unc_write_file_once(path, "deny", 4, err) < 0)
-			return -1;
+		r = unc_write_file_once(path, "deny", 4, err);
+		if (r < 0)
+			return r;
 	}
 	len = unc_idmap_format(gid_plan, buf, sizeof buf);
 	if (len < 0)
 		return unc_error_set(err, E2BIG, "the GID map is too long");
 	snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
-	if (unc_write_file_once(path, buf, (size_t)len, err) < 0)
-		return -1;
+	r = unc_write_file_once(path, buf, (size_t)len, err);
+	if (r < 0)
+		return r;
 	len = unc_idmap_format(uid_plan, buf, sizeof buf);
 	if (len < 0)
 		return unc_error_set(err, E2BIG, "the UID map is too long");
 	snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
-	if (unc_write_file_once(path, buf, (size_t)len, err) < 0)
-		return -1;
-	return 0;
+	return unc_write_file_once(path, buf, (size_t)len, err);
 }
 
 /* One running helper. */
@@ -121,7 +135,7 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 				    (char *)"LC_ALL=C", NULL};
 	char *argv[3 + 3 * UNC_MAP_MAX_EXTENTS + 1];
 	char store[UNC_MAP_MAX_EXTENTS * 3 * 12 + 64];
-	int out[2];
+	int out[2], r;
 
 	memset(run->res, 0, sizeof *run->res);
 	run->res->path = helper;
@@ -131,15 +145,16 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 	run->out_len = 0;
 	if (access(helper, X_OK) < 0) {
 		run->res->spawn_errno = errno;
-		return -1;
+		return -errno;
 	}
-	if (build_argv(helper, target, plan, argv, store, sizeof store) < 0) {
-		run->res->spawn_errno = E2BIG;
-		return -1;
+	r = build_argv(helper, target, plan, argv, store, sizeof store);
+	if (r < 0) {
+		run->res->spawn_errno = -r;
+		return r;
 	}
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		run->res->spawn_errno = errno;
-		return -1;
+		return -errno;
 	}
 	/* The first helper is forked, so that we go on to start the second
 	 * while it execs; the last one is started like posix_spawn does
@@ -160,7 +175,7 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 		run->res->spawn_errno = errno;
 		close(out[0]);
 		close(out[1]);
-		return -1;
+		return -run->res->spawn_errno;
 	}
 	close(out[1]);
 	run->out_fd = out[0];
@@ -300,5 +315,5 @@ int unc_map_run_helpers(pid_t pid, const char *newuidmap, const char *newgidmap,
 		while (len > 0 && (o[len - 1] == '\n' || o[len - 1] == ' '))
 			o[--len] = '\0';
 	}
-	return unc_helper_ok(uid_res) && unc_helper_ok(gid_res) ? 0 : -1;
+	return unc_helper_ok(uid_res) && unc_helper_ok(gid_res) ? 0 : -EPERM;
 }

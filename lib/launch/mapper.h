@@ -25,6 +25,9 @@ static inline int unc_helper_ok(const struct helper_result *r)
 	return r->spawn_errno == 0 && !r->timed_out && r->exited && r->code == 0;
 }
 
+/* Read the caller's own map, which = "uid_map" or "gid_map". */
+int unc_map_read_own(const char *which, struct idmap_plan *own, struct unc_error *err);
+
 /* Write both maps ourselves: for real root, or when only the caller's own
  * IDs are mapped (then setgroups is set to "deny" first, as the kernel
  * requires of an unprivileged gid_map). */
@@ -34,8 +37,8 @@ int unc_map_write_direct(pid_t pid, const struct idmap_plan *uid_plan,
 
 /* Run newuidmap and newgidmap on pid at the same time, with a minimal,
  * fixed environment, and wait for both (at most timeout_ms; then both are
- * killed). Returns 0 when both succeeded, -1 otherwise; the results say
- * what each did. */
+ * killed). Returns 0 when both succeeded, -EPERM otherwise; the results
+ * say what each did. */
 int unc_map_run_helpers(pid_t pid, const char *newuidmap, const char *newgidmap,
 			const struct idmap_plan *uid_plan, const struct idmap_plan *gid_plan,
 			int timeout_ms, struct helper_result *uid_res,

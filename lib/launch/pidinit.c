@@ -1,7 +1,7 @@
 #include "pidinit.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -15,10 +15,13 @@
 #include <unistd.h>
 
 #include "io.h"
-#include "launch.h"
 #include "pty.h"
 
-static int status_of(int wstatus)
+const int unc_forwarded_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
+const size_t unc_forwarded_signals_n =
+    sizeof unc_forwarded_signals / sizeof unc_forwarded_signals[0];
+
+int unc_exit_status(int wstatus)
 {
 	if (WIFEXITED(wstatus))
 		return WEXITSTATUS(wstatus);
@@ -50,7 +53,7 @@ static int command_main(void *arg)
 			_exit(125);
 		}
 	}
-	unc_exec_command(a->argv, a->orig_mask, a->report_fd, &rep);
+	unc_exec_command(a->argv, a->orig_mask, a->ignored, a->report_fd, &rep);
 	_exit(rep.status ? rep.status : 125);
 }
 
@@ -77,59 +80,78 @@ static pid_t start_command(const struct pidinit_args *a)
 		     CLONE_VM | CLONE_VFORK | SIGCHLD, (void *)a);
 }
 
-int unc_kill_userns_processes(void)
+int unc_children_open(void)
 {
-	struct stat own;
-	int total = 0, pass;
+	int fd = open("/proc/thread-self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (stat("/proc/self/ns/user", &own) < 0)
-		return 0;
-	/* Processes may fork while we kill: repeat until a pass finds none. */
-	for (pass = 0; pass < 100; pass++) {
-		DIR *d = opendir("/proc");
-		struct dirent *de;
-		int killed = 0;
+	return fd < 0 ? -errno : fd;
+}
 
-		if (!d)
-			break;
-		while ((de = readdir(d))) {
-			char path[64];
-			struct stat st;
-			pid_t pid;
-			int pidfd;
+/* SIGKILL each child listed in children_fd's "children" file ("PID PID "),
+ * as many as one read holds: the caller repeats until none is left. A
+ * child's PID cannot be recycled under us: it stays ours until reaped. */
+static int kill_children(int children_fd)
+{
+	char buf[4096], *p, *end;
+	ssize_t n;
+	int fd, killed = 0;
 
-			if (de->d_name[0] < '1' || de->d_name[0] > '9')
-				continue;
-			pid = (pid_t)atoi(de->d_name);
-			if (pid == getpid())
-				continue;
-			/* Pin the process first, then check it is one of ours:
-			 * a recycled PID cannot be hit. */
-			pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-			if (pidfd < 0)
-				continue;
-			snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
-			if (stat(path, &st) == 0 && st.st_ino == own.st_ino &&
-			    st.st_dev == own.st_dev &&
-			    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) == 0)
-				killed++;
-			close(pidfd);
-		}
-		closedir(d);
-		total += killed;
-		if (killed == 0)
-			break;
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
+	fd = openat(children_fd, "children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	for (p = buf;; p = end) {
+		long pid = strtol(p, &end, 10);
+		if (end == p || *end != ' ')
+			break; /* the end, or a number cut by the buffer */
+		if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+			killed++;
 	}
-	return total;
+	return killed;
+}
+
+int unc_kill_descendants(int children_fd)
+{
+	int reaped = 0, own_fd = -1;
+
+	for (;;) {
+		pid_t p;
+		/* Killed children hand their own children to us (we are a
+		 * subreaper) before they can be reaped: repeat until none. */
+		do {
+			p = waitpid(-1, NULL, WNOHANG);
+		} while (p < 0 && errno == EINTR);
+		if (p < 0)
+			break; /* ECHILD: nothing of ours is left */
+		if (p > 0) {
+			reaped++;
+			continue;
+		}
+		if (children_fd < 0)
+			children_fd = own_fd = unc_children_open();
+		if (children_fd >= 0)
+			(void)kill_children(children_fd);
+		do {
+			p = waitpid(-1, NULL, 0);
+		} while (p < 0 && errno == EINTR);
+		if (p < 0)
+			break;
+		reaped++;
+	}
+	if (own_fd >= 0)
+		close(own_fd);
+	return reaped;
 }
 
 static void lifeline_lost(const struct pidinit_args *a)
 {
 	/* PID 1's exit makes the kernel kill its namespace. */
 	if (!a->own_pid_ns)
-		unc_kill_userns_processes();
+		unc_kill_descendants(a->children_fd);
 	_exit(125);
 }
 
@@ -137,7 +159,7 @@ int unc_pidinit_run(const struct pidinit_args *a, struct unc_child_report *rep)
 {
 	sigset_t set;
 	pid_t cmd;
-	int sfd, cmd_status = -1;
+	int sfd, cmd_status = -1, cmd_signal = 0;
 	size_t i;
 
 	sigemptyset(&set);
@@ -166,9 +188,7 @@ int unc_pidinit_run(const struct pidinit_args *a, struct unc_child_report *rep)
 				strerror(errno));
 		return 125;
 	}
-	/* The parent learns of the exec through EOF: drop our copy. The
-	 * terminal is the command's: the init holds none. */
-	close(a->report_fd);
+	/* The terminal is the command's: the init holds none. */
 	if (a->tty_fd >= 0)
 		close(a->tty_fd);
 
@@ -197,8 +217,10 @@ int unc_pidinit_run(const struct pidinit_args *a, struct unc_child_report *rep)
 			int ws;
 			pid_t p;
 			while ((p = waitpid(-1, &ws, WNOHANG)) > 0) {
-				if (p == cmd)
-					cmd_status = status_of(ws);
+				if (p == cmd) {
+					cmd_status = unc_exit_status(ws);
+					cmd_signal = WIFSIGNALED(ws) ? WTERMSIG(ws) : 0;
+				}
 			}
 			continue;
 		}
@@ -208,10 +230,21 @@ int unc_pidinit_run(const struct pidinit_args *a, struct unc_child_report *rep)
 		      kill(-cmd, (int)si.ssi_signo) == 0))
 			kill(cmd, (int)si.ssi_signo);
 	}
-	/* Reap what has already ended, so nothing is left a zombie. */
+	/* Nothing started inside outlives the command: PID 1's exit kills
+	 * the namespace; a supervisor kills what is left itself. Either way
+	 * what has ended is reaped, so nothing is left a zombie. */
+	if (!a->own_pid_ns)
+		unc_kill_descendants(a->children_fd);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	if (cmd_status < 0)
-		cmd_status = 125;
+		return 125;
+	if (cmd_signal) {
+		/* one write: uncmap then dies of the same signal */
+		memset(rep, 0, sizeof *rep);
+		rep->status = cmd_status;
+		rep->signal = cmd_signal;
+		(void)unc_write_all(a->report_fd, rep, sizeof *rep);
+	}
 	return cmd_status;
 }

@@ -763,6 +763,43 @@ static void test_planner_properties(void **state)
 	}
 }
 
+/* Root of a namespace maps what its namespace holds: extents are split at
+ * the boundaries of its own map, and an ID it does not hold is refused. */
+static void test_fit_own(void **state)
+{
+	static struct idmap_plan own, plan;
+	struct unc_error err;
+	(void)state;
+
+	assert_int_equal(unc_idmap_parse_proc("0 2901 1\n1 500000 65535\n", &own, NULL), 0);
+	plan.n = 1;
+	plan.ext[0] = (struct map_extent){0, 0, 1000};
+	assert_int_equal(unc_idmap_fit_own(&plan, &own, uids, &err), 0);
+	assert_string_equal(text_of(&plan), "0 0 1\n1 1 999\n");
+
+	plan.n = 1;
+	plan.ext[0] = (struct map_extent){5, 65000, 1000};
+	assert_int_equal(unc_idmap_fit_own(&plan, &own, gids, &err), -EPERM);
+	assert_string_equal(err.msg, "GID 65536 is not mapped in this user namespace (it maps "
+				     "0-65535)");
+	assert_string_equal(err.hint,
+			    "map only GIDs it maps: a smaller --range, or other --map-gid extents");
+
+	/* no ranges: 0..range-1 as they are; with ranges: from them */
+	assert_int_equal(
+	    unc_idmap_plan_privileged(&plan, 65536, UNC_MAP_ROOT_SELF, NULL, &own, uids, &err), 0);
+	assert_string_equal(text_of(&plan), "0 0 1\n1 1 65535\n");
+	{
+		const uint64_t r[] = {100, 10};
+		struct unc_subid_list l = make_list("/etc/subuid", r, 1);
+		assert_int_equal(
+		    unc_idmap_plan_privileged(&plan, 11, UNC_MAP_ROOT_SELF, &l, &own, uids, &err),
+		    0);
+		assert_string_equal(text_of(&plan), "0 0 1\n1 100 10\n");
+		unc_subid_list_free(&l);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -793,6 +830,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_proc),
 	    cmocka_unit_test(test_describe_inside),
 	    cmocka_unit_test(test_planner_properties),
+	    cmocka_unit_test(test_fit_own),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
