@@ -14,23 +14,9 @@
 # join, not a start. Both are printed for what they are.
 set -euo pipefail
 
-rounds=30
-uncmap=${UNCMAP:-uncmap}
-while [ $# -gt 0 ]; do
-	case $1 in
-	-n) rounds=$2; shift 2 ;;
-	-u) uncmap=$2; shift 2 ;;
-	--) shift; break ;;
-	*) echo "usage: $0 [-n ROUNDS] [-u UNCMAP] [-- EXTRA UNCMAP OPTIONS]" >&2; exit 2 ;;
-	esac
-done
-extra=("$@")
-
-if [ "$(id -u)" = 0 ]; then
-	echo "bench/net.sh: run this as an unprivileged user with a subordinate range" >&2
-	exit 2
-fi
-command -v "$uncmap" >/dev/null || { echo "bench/net.sh: $uncmap not found" >&2; exit 2; }
+# shellcheck source=bench/common.bash
+. "$(dirname "$0")/common.bash"
+bench_setup bench/net.sh "$@"
 
 names=(A B)
 cmds=("$uncmap ${extra[*]} --net /bin/true" "$uncmap ${extra[*]} --net=pasta /bin/true")

@@ -1,0 +1,26 @@
+# bench/common.bash: what the launch benchmarks share. Sourced, not run.
+#
+# bench_setup NAME "$@": reads [-n ROUNDS] [-u UNCMAP] [-- EXTRA UNCMAP
+# OPTIONS] into rounds, uncmap and extra (an array), and refuses to go on
+# as root or without uncmap: these benchmarks measure an unprivileged
+# caller with a subordinate range.
+bench_setup() {
+	local name=$1
+	shift
+	rounds=30
+	uncmap=${UNCMAP:-uncmap}
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-n) rounds=$2; shift 2 ;;
+		-u) uncmap=$2; shift 2 ;;
+		--) shift; break ;;
+		*) echo "usage: $name [-n ROUNDS] [-u UNCMAP] [-- EXTRA UNCMAP OPTIONS]" >&2; exit 2 ;;
+		esac
+	done
+	extra=("$@")
+	if [ "$(id -u)" = 0 ]; then
+		echo "$name: run this as an unprivileged user with a subordinate range" >&2
+		exit 2
+	fi
+	command -v "$uncmap" >/dev/null || { echo "$name: $uncmap not found" >&2; exit 2; }
+}
