@@ -31,7 +31,8 @@ static int report(struct unc_subid_problems *out, enum unc_subid_kind kind, size
 	va_end(ap);
 	if (r < 0)
 		return -ENOMEM;
-	out->v[out->n] = (struct unc_subid_problem){kind, line, type, msg, out->n};
+	out->v[out->n] =
+	    (struct unc_subid_problem){kind, line, type, msg, strcmp(type, "comment") == 0, out->n};
 	out->n++;
 	return 0;
 }
@@ -119,13 +120,24 @@ int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kin
 {
 	const char *id = kind == UNC_SUBUID ? "UID" : "GID";
 	_cleanup_free_ struct sweep_item *items = NULL;
-	size_t i, nitems = 0, first = out->n;
+	size_t i, nitems = 0, first = out->n, nul_head = 0;
 	char why[128];
 	int r = 0;
 
 	items = malloc((f->n ? f->n : 1) * sizeof *items);
 	if (!items)
 		return unc_error_sys(err, ENOMEM, "cannot check");
+	if (f->symlink)
+		r = report(out, kind, 0, "symlink",
+			   "a symbolic link: newuidmap and newgidmap refuse to open it, so no "
+			   "user's ranges work, and subidctl will not replace it");
+	if (r == 0 && f->unreadable)
+		r = report(out, kind, f->unreadable, "unreadable",
+			   "%s: shadow cannot read this file at all, and newuidmap refuses "
+			   "every user",
+			   f->unreadable_nul ? "a NUL byte before the last newline"
+					     : "the last line ends exactly at the edge of "
+					       "shadow's buffer, with no newline");
 	for (i = 0; i < f->n && r == 0; i++) {
 		const struct unc_subid_line *l = &f->lines[i];
 		const struct unc_subid_entry *e = &l->entry;
@@ -136,6 +148,41 @@ int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kin
 
 		if (l->deleted)
 			continue;
+		if (l->swallowed) {
+			r = report(out, kind, l->lineno, "nul",
+				   "shadow never reads this line: a NUL byte on line %zu makes it "
+				   "read this one onto that one",
+				   nul_head);
+			continue;
+		}
+		if (l->nul && l->lineno == f->unreadable)
+			continue; /* said above: shadow reads nothing */
+		if (l->nul) {
+			char as[UNC_ERROR_MSG_MAX / 2] = ", and skips the result";
+			nul_head = l->lineno;
+			if (l->parsed)
+				snprintf(as, sizeof as, ", as %.*s's range %" PRIu64 ":%" PRIu64,
+					 ow, e->owner, e->start, e->count);
+			if (l->joined == 1)
+				r = report(out, kind, l->lineno, "nul",
+					   "a NUL byte: shadow cuts the line there and reads line "
+					   "%zu onto it%s",
+					   l->lineno + 1, as);
+			else if (l->joined > 1)
+				r = report(out, kind, l->lineno, "nul",
+					   "a NUL byte: shadow cuts the line there and reads lines "
+					   "%zu-%zu onto it%s",
+					   l->lineno + 1, l->lineno + l->joined, as);
+			else
+				r = report(out, kind, l->lineno, "nul",
+					   "a NUL byte: shadow reads the line only up to it%s", as);
+			if (r != 0)
+				break;
+			if (!l->parsed)
+				continue;
+		}
+		if (l->nul)
+			goto numbers; /* the text below is not what shadow reads */
 		if (!l->has_newline)
 			r = report(out, kind, l->lineno, "no-newline",
 				   "no newline at the end of the file: tools that append "
@@ -189,13 +236,15 @@ int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kin
 				   e->start, e->count);
 		if (r != 0)
 			break;
+	numbers:
 		if (e->count == 0) {
 			r = report(out, kind, l->lineno, "zero-count",
 				   "%.*s's range at %" PRIu64 " has a count of 0", ow, e->owner,
 				   e->start);
 			continue;
 		}
-		end = e->start + e->count; /* both fit in 64 bits from strtoul */
+		/* "-1" is 2^64-1 to strtoul: the end may not fit */
+		end = UINT64_MAX - e->start < e->count ? UINT64_MAX : e->start + e->count;
 		if (e->start >= UNC_ID_LIMIT || UNC_ID_LIMIT - e->start < e->count) {
 			r = report(out, kind, l->lineno, "too-large",
 				   "%.*s's range %" PRIu64 "-%" PRIu64

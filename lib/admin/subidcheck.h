@@ -21,9 +21,10 @@ struct unc_subid_problem {
 	size_t line;	  /* 1-based */
 	const char *type; /* "overlap", "real-id", "unknown-owner", "too-large",
 			     "zero-count", "skipped", "ambiguous", "comment",
-			     "no-newline" */
+			     "no-newline", "nul", "unreadable", "symlink" */
 	char *message;
-	size_t seq; /* order found, to keep a line's problems in order */
+	int warning; /* harmless to shadow ("comment"): check still exits 0 */
+	size_t seq;  /* order found, to keep a line's problems in order */
 };
 
 struct unc_subid_problems {
@@ -32,7 +33,8 @@ struct unc_subid_problems {
 };
 
 /* Append f's problems to out (in line order); passwd_path names the
- * passwd file in messages. */
+ * passwd file in messages. A problem of the whole file (a symbolic link)
+ * has line 0. */
 int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kind,
 			 const struct unc_user_index *ix, const char *passwd_path,
 			 struct unc_subid_problems *out, struct unc_error *err);
