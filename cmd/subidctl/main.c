@@ -29,7 +29,7 @@ struct options {
 	const char *prefix;
 	int kinds;
 	int dry_run, json;
-	int has_count, has_start;
+	int has_count, has_start, top_up;
 	uint64_t count, start;
 	unsigned lock_timeout_ms;
 	int has_lock_timeout;
@@ -41,7 +41,7 @@ static void usage(void)
 {
 	fputs("\nUsage:\n"
 	      " " PROG " list [USER...] [--json]\n"
-	      " " PROG " add USER... [--count N] [--uids|--gids] [--start ID]\n"
+	      " " PROG " add USER... [--count N | --top-up N] [--uids|--gids] [--start ID]\n"
 	      " " PROG " del USER... [--uids|--gids] [--start ID]\n"
 	      " " PROG " sync [--count N] [--uids|--gids]\n"
 	      " " PROG " check [--json]\n"
@@ -60,6 +60,7 @@ static void usage(void)
 	      "Options:\n"
 	      " -c, --count <n>           IDs per range (default SUB_UID_COUNT or\n"
 	      "                             SUB_GID_COUNT from login.defs, else 65536)\n"
+	      " -t, --top-up <n>          add only what each user lacks to hold n IDs\n"
 	      " -s, --start <id>          the exact range to add, or the range to delete\n"
 	      " -u, --uids                act on subordinate UIDs only\n"
 	      " -g, --gids                act on subordinate GIDs only\n"
@@ -98,49 +99,101 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* A name for a one-line message: control characters and backslashes
- * shown as C escapes. */
-static const char *printable(const char *s, char *buf, size_t size)
+/* Length of the valid UTF-8 sequence at s (at most len bytes) that is no
+ * control character (C1 controls, U+0080-U+009F, are terminal escapes
+ * too), or 0. */
+static size_t utf8_printable(const unsigned char *s, size_t len)
 {
-	size_t o = 0;
+	size_t n, i;
+	unsigned lo = 0x80, hi = 0xbf;
 
-	for (; *s && o + 5 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\n')
-			o += (size_t)snprintf(buf + o, size - o, "\\n");
-		else if (c == '\\')
-			o += (size_t)snprintf(buf + o, size - o, "\\\\");
-		else if (c < 0x20 || c == 0x7f)
-			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
-		else
-			buf[o++] = (char)c;
+	if (s[0] < 0x80)
+		return s[0] >= 0x20 && s[0] != 0x7f;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xc2)
+		lo = 0xa0; /* C2 80-9F: the C1 controls */
+	else if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f; /* no surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (len < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* Bytes from a file or a user, made safe to show: printable UTF-8 as it
+ * is, a backslash doubled, newline, tab and return as \n, \t, \r, anything
+ * else (control characters, terminal escapes, bytes that are not UTF-8)
+ * as \xNN. The result is valid UTF-8
+ * and one line, and can be read back unambiguously. */
+static const char *escaped(const char *s, size_t len, char *buf, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, i = 0;
+
+	while (i < len && o + 5 < size) {
+		size_t n = utf8_printable(p + i, len - i);
+		if (p[i] == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = '\\';
+			i++;
+		} else if (p[i] == '\n' || p[i] == '\t' || p[i] == '\r') {
+			buf[o++] = '\\';
+			buf[o++] = p[i] == '\n' ? 'n' : p[i] == '\t' ? 't' : 'r';
+			i++;
+		} else if (n == 0) {
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", p[i]);
+			i++;
+		} else if (o + n < size) {
+			memcpy(buf + o, p + i, n);
+			o += n;
+			i += n;
+		} else {
+			break;
+		}
 	}
 	buf[o] = '\0';
 	return buf;
 }
 
+static const char *printable(const char *s, char *buf, size_t size)
+{
+	return escaped(s, strlen(s), buf, size);
+}
+
+/* A JSON string of the escaped bytes: always valid UTF-8. */
 static void json_string(FILE *out, const char *s, size_t len)
 {
-	size_t i;
+	char buf[UNC_ERROR_MSG_MAX * 4 + 16];
+	const char *p;
 
+	escaped(s, len, buf, sizeof buf);
 	fputc('"', out);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c == '\r')
-			fputs("\\r", out);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\u%04x", c);
+	for (p = buf; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
 		else
-			fputc(c, out);
+			fputc(*p, out);
 	}
 	fputc('"', out);
 }
+
+/* The version of the --json output's layout. */
+#define JSON_VERSION 1
 
 static enum command parse_command(const char *s)
 {
@@ -166,6 +219,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 	    {"count", required_argument, NULL, 'c'},
 	    {"start", required_argument, NULL, 's'},
+	    {"top-up", required_argument, NULL, 't'},
 	    {"uids", no_argument, NULL, 'u'},
 	    {"gids", no_argument, NULL, 'g'},
 	    {"prefix", required_argument, NULL, 'P'},
@@ -181,12 +235,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 	uint64_t v;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:s:ugP:njhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:s:t:ugP:njhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT, &o->count, "--count", &err) < 0)
 				return cmd_fail_err(&err), -EXIT_USAGE;
 			o->has_count = 1;
+			break;
+		case 't':
+			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT, &o->count, "--top-up", &err) < 0)
+				return cmd_fail_err(&err), -EXIT_USAGE;
+			o->top_up = 1;
 			break;
 		case 's':
 			if (unc_parse_u64(optarg, 0, UNC_ID_LIMIT - 1, &o->start, "--start", &err) <
@@ -245,6 +304,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return -usage_error("%s takes no user names", o->cmd_name);
 	if (o->has_count && o->cmd != CMD_ADD && o->cmd != CMD_SYNC)
 		return -usage_error("--count goes with add or sync");
+	if (o->top_up && o->has_count)
+		return -usage_error("--top-up and --count cannot go together");
+	if (o->top_up && (o->cmd != CMD_ADD || o->has_start))
+		return -usage_error("--top-up goes with add, without --start");
 	if (o->has_start && o->cmd != CMD_ADD && o->cmd != CMD_DEL)
 		return -usage_error("--start goes with add or del");
 	if (o->has_start && o->nusers != 1)
@@ -319,25 +382,27 @@ static int commit(struct unc_subid_admin *a)
 static void report_events(const struct unc_subid_admin *a, const struct unc_subid_events *ev,
 			  int dry_run)
 {
+	char user[UNC_SUBID_OWNER_MAX * 4 + 16];
 	size_t i;
 
 	for (i = 0; i < ev->n; i++) {
 		const struct unc_subid_event *e = &ev->v[i];
 		const char *file = kind_file(a, e->kind);
+		printable(e->user, user, sizeof user);
 		switch (e->what) {
 		case UNC_SUBID_HELD:
 			printf("%s already holds %" PRIu64 " subordinate %s in %s; left alone\n",
-			       e->user, e->count, kind_ids(e->kind), file);
+			       user, e->count, kind_ids(e->kind), file);
 			break;
 		case UNC_SUBID_ADDED:
 			if (!dry_run)
-				printf("added %s:%" PRIu64 ":%" PRIu64 " to %s\n", e->user,
-				       e->start, e->count, file);
+				printf("added %s:%" PRIu64 ":%" PRIu64 " to %s\n", user, e->start,
+				       e->count, file);
 			break;
 		case UNC_SUBID_REMOVED:
 			if (!dry_run)
 				printf("removed %s:%" PRIu64 ":%" PRIu64 " from %s (line %zu)\n",
-				       e->user, e->start, e->count, file, e->line);
+				       user, e->start, e->count, file, e->line);
 			break;
 		}
 	}
@@ -361,6 +426,7 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 	size_t i, added[2] = {0, 0};
 	int rc = 0;
 
+	a->top_up = o->top_up;
 	if (unc_subid_admin_begin(a, !o->dry_run, &err) < 0) {
 		cmd_fail_err(&err);
 		fprintf(stderr, PROG ": nothing was written\n");
@@ -369,7 +435,8 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 	for (i = 0; i < o->nusers && rc == 0; i++) {
 		int r;
 		if (o->cmd == CMD_ADD)
-			r = unc_subid_admin_add(a, o->users[i], o->has_count ? o->count : 0,
+			r = unc_subid_admin_add(a, o->users[i],
+						o->has_count || o->top_up ? o->count : 0,
 						o->has_start, o->start, &ev, &err);
 		else
 			r = unc_subid_admin_del(a, o->users[i], o->has_start, o->start, &ev, &err);
@@ -442,9 +509,10 @@ static int run_list(struct options *o, struct unc_subid_admin *a)
 		return cmd_fail_err(&err);
 	}
 	if (o->json)
-		putchar('[');
+		printf("{\"version\":%d,\"users\":[", JSON_VERSION);
 	for (i = 0; i < h.n; i++) {
 		const struct unc_subid_holder *x = &h.v[i];
+		char owner[UNC_SUBID_LINE_MAX * 4 + 16];
 		if (o->json) {
 			printf("%s{\"user\":", i ? "," : "");
 			json_string(stdout, x->owner, x->owner_len);
@@ -459,7 +527,7 @@ static int run_list(struct options *o, struct unc_subid_admin *a)
 			putchar('}');
 			continue;
 		}
-		fwrite(x->owner, 1, x->owner_len, stdout);
+		fputs(escaped(x->owner, x->owner_len, owner, sizeof owner), stdout);
 		if (o->kinds & UNC_KIND_UIDS) {
 			fputs(" uids=", stdout);
 			print_ranges_text(&x->ranges[UNC_SUBUID]);
@@ -471,7 +539,7 @@ static int run_list(struct options *o, struct unc_subid_admin *a)
 		putchar('\n');
 	}
 	if (o->json)
-		puts("]");
+		puts("]}");
 	unc_subid_holders_free(&h);
 	return 0;
 }
@@ -481,7 +549,7 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 	struct unc_subid_problems p = {0};
 	const struct unc_user_index *ix;
 	struct unc_error err;
-	size_t i;
+	size_t i, errors = 0;
 	int k;
 
 	if (unc_subid_admin_index(a, &ix, &err) < 0)
@@ -497,30 +565,38 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 		}
 	}
 	if (o->json)
-		putchar('[');
+		printf("{\"version\":%d,\"problems\":[", JSON_VERSION);
 	for (i = 0; i < p.n; i++) {
 		const struct unc_subid_problem *x = &p.v[i];
 		const char *file = kind_file(a, x->kind);
+		char shown[UNC_ERROR_MSG_MAX * 4 + 16], where[32] = "";
+		if (!x->warning)
+			errors++;
 		if (o->json) {
 			printf("%s{\"file\":", i ? "," : "");
 			json_string(stdout, file, strlen(file));
-			printf(",\"line\":%zu,\"problem\":\"%s\",\"message\":", x->line, x->type);
+			printf(",\"line\":%zu,\"problem\":\"%s\",\"severity\":\"%s\","
+			       "\"message\":",
+			       x->line, x->type, x->warning ? "warning" : "error");
 			json_string(stdout, x->message, strlen(x->message));
 			putchar('}');
-		} else {
-			char shown[UNC_ERROR_MSG_MAX * 4];
-			printf("%s:%zu: %s: %s\n", file, x->line, x->type,
-			       printable(x->message, shown, sizeof shown));
+			continue;
 		}
+		if (x->line)
+			snprintf(where, sizeof where, ":%zu", x->line);
+		printf("%s%s: %s%s: %s\n", printable(file, shown, sizeof shown), where,
+		       x->warning ? "warning: " : "", x->type,
+		       printable(x->message, shown + UNC_ERROR_MSG_MAX * 2,
+				 sizeof shown - UNC_ERROR_MSG_MAX * 2));
 	}
 	if (o->json)
-		puts("]");
+		puts("]}");
 	else if (p.n == 0)
 		printf("no problems found in %s\n",
 		       o->kinds == UNC_KIND_BOTH
 			   ? "either file"
 			   : kind_file(a, o->kinds == UNC_KIND_UIDS ? UNC_SUBUID : UNC_SUBGID));
-	k = p.n > 0 ? EXIT_FAIL : 0;
+	k = errors > 0 ? EXIT_FAIL : 0;
 	unc_subid_problems_free(&p);
 	return k;
 }

@@ -98,6 +98,39 @@ static int line_is_users(const struct unc_subid_line *l, const struct passwd_ent
 	       memcmp(l->entry.owner, user, l->entry.owner_len) == 0;
 }
 
+/* Never replace a file newuidmap refuses (a symbolic link: the new file
+ * would replace the link, not what it points to) or one shadow reads other
+ * than as written (a NUL byte joins lines: an appended line could become
+ * part of another owner's). */
+static int editable(const struct unc_subid_admin *a, int k, struct unc_error *err)
+{
+	const struct unc_subid_file *f = &a->file[k];
+	const char *path = a->paths.file[k];
+	size_t i;
+
+	if (f->symlink) {
+		unc_error_set(err, ELOOP,
+			      "cannot change %s: it is a symbolic link, which newuidmap and "
+			      "newgidmap refuse to read",
+			      path);
+		unc_error_hint(err, "replace the link with a regular file, then run this again");
+		return -ELOOP;
+	}
+	if (!f->misread && !f->unreadable)
+		return 0;
+	for (i = 0; i < f->n_read && !f->lines[i].nul; i++)
+		;
+	unc_error_set(err, EBADMSG, "cannot change %s: line %zu %s", path,
+		      i < f->n_read ? f->lines[i].lineno : f->unreadable,
+		      i < f->n_read ? "holds a NUL byte, so shadow reads the lines after it "
+				      "other than as written"
+				    : "ends at the edge of shadow's buffer, so shadow cannot "
+				      "read the file");
+	unc_error_hint(err, "fix the line (subidctl check shows how shadow reads it), then run "
+			    "this again");
+	return -EBADMSG;
+}
+
 static int event(struct unc_subid_events *ev, enum unc_subid_event_what what, int kind,
 		 const char *user, uint64_t start, uint64_t count, size_t line,
 		 struct unc_error *err)
@@ -143,6 +176,9 @@ static int alloc_prepare(struct unc_subid_admin *a, int k, struct unc_error *err
 		    unc_subid_alloc_use(al, l->entry.start, l->entry.count, err) < 0)
 			return -1;
 	}
+	/* (uid_t)-1 is no ID: newuidmap refuses a range that holds it */
+	if (unc_subid_alloc_use(al, UNC_ID_LIMIT, 1, err) < 0)
+		return -1;
 	/* Real IDs matter only inside the window ranges are taken from. */
 	window(a, k, &min, &max, &dflt);
 	for (i = 0; i < a->pw.n; i++) {
@@ -240,7 +276,11 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 	struct unc_subid_file *f = &a->file[k];
 	uint64_t min, max, dflt, held = 0;
 	size_t i;
+	int r;
 
+	r = editable(a, k, err);
+	if (r < 0)
+		return r;
 	window(a, k, &min, &max, &dflt);
 	if (count == 0)
 		count = dflt;
@@ -256,6 +296,25 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 		return event(ev, UNC_SUBID_HELD, k, e->name, 0, held, 0, err);
 	if (alloc_prepare(a, k, err) < 0)
 		return -1;
+	if (a->top_up && !has_start) {
+		count -= held;
+		/* right after a range the user holds, so its map stays one extent */
+		for (i = 0; i < f->n && held > 0; i++) {
+			const struct unc_subid_line *l = &f->lines[i];
+			uint64_t next;
+			if (!unc_subid_line_owned_by(l, e) || l->entry.count == 0 ||
+			    UINT64_MAX - l->entry.start < l->entry.count)
+				continue;
+			next = l->entry.start + l->entry.count;
+			if (next < min || next > max || max - next < count - 1 ||
+			    unc_subid_alloc_overlaps(&a->alloc[k], next, count))
+				continue;
+			if (unc_subid_alloc_use(&a->alloc[k], next, count, err) < 0)
+				return -1;
+			start = next;
+			goto found;
+		}
+	}
 	if (has_start) {
 		if (check_exact(a, k, e, start, count, err) < 0)
 			return -1;
@@ -274,6 +333,7 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 		}
 		return -1;
 	}
+found:
 	if (unc_subid_file_append(f, e->name, start, count, err) < 0)
 		return -1;
 	return event(ev, UNC_SUBID_ADDED, k, e->name, start, count, 0, err);
@@ -307,8 +367,12 @@ int unc_subid_admin_del(struct unc_subid_admin *a, const char *user, int has_sta
 
 	for (k = 0; k < 2; k++) {
 		struct unc_subid_file *f = &a->file[k];
+		int r;
 		if (!want(a, k))
 			continue;
+		r = editable(a, k, err);
+		if (r < 0)
+			return r;
 		for (i = 0; i < f->n; i++) {
 			struct unc_subid_line *l = &f->lines[i];
 			if (!line_is_users(l, e, user) || (has_start && l->entry.start != start))
@@ -343,7 +407,7 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 			 struct unc_error *err)
 {
 	_cleanup_free_ unsigned char *holds = NULL;
-	int k;
+	int k, r;
 
 	holds = malloc(a->pw.n ? a->pw.n : 1);
 	if (!holds)
@@ -358,6 +422,9 @@ int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added
 		added[k] = 0;
 		if (!want(a, k))
 			continue;
+		r = editable(a, k, err);
+		if (r < 0)
+			return r;
 		window(a, k, &min, &max, &dflt);
 		if (n == 0)
 			n = dflt;

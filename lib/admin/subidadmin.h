@@ -46,6 +46,7 @@ struct unc_subid_admin {
 	int alloc_ready[2];
 	struct unc_subid_alloc alloc[2];
 	struct unc_shadow_lock lock;
+	int top_up; /* add gives a user only what it lacks to hold the count */
 };
 
 enum unc_subid_event_what {
@@ -80,7 +81,9 @@ int unc_subid_admin_begin(struct unc_subid_admin *a, int for_write, struct unc_e
 
 /* Give user (a name, or a numeric UID) count IDs in each chosen file
  * (count 0: SUB_UID_COUNT / SUB_GID_COUNT), first fit, unless they hold
- * that many already; with has_start, exactly [start, start+count). */
+ * that many already; with has_start, exactly [start, start+count). With
+ * a->top_up, only the IDs the user lacks to hold count, right after one
+ * of its ranges when they are free there. */
 int unc_subid_admin_add(struct unc_subid_admin *a, const char *user, uint64_t count, int has_start,
 			uint64_t start, struct unc_subid_events *ev, struct unc_error *err);
 

@@ -217,10 +217,11 @@ carol uids=200000:1000,300000:70000 gids=-'
 	run sc list --json
 	assert_success
 	echo "$output" | jq -e . >/dev/null
-	run jq -c '.[2]' <<<"$output"
-	assert_output '{"user":"we\"ird","uids":[{"start":1,"count":1}],"gids":[]}'
+	run jq -c '.version, .users[2]' <<<"$output"
+	assert_output '1
+{"user":"we\"ird","uids":[{"start":1,"count":1}],"gids":[]}'
 	run sc list alice --json --gids
-	assert_output '[{"user":"alice","gids":[{"start":100000,"count":65536}]}]'
+	assert_output '{"version":1,"users":[{"user":"alice","gids":[{"start":100000,"count":65536}]}]}'
 	run sc list zed
 	assert_failure 1
 	assert_output "subidctl: zed: no such user in $T/etc/passwd, and no owner of that name"
@@ -231,7 +232,7 @@ carol uids=200000:1000,300000:70000 gids=-'
 	assert_success
 	assert_output "no problems found in either file"
 	run sc check --json
-	assert_output "[]"
+	assert_output '{"version":1,"problems":[]}'
 }
 
 @test "check: every kind of problem, with file and line" {
@@ -244,8 +245,8 @@ carol uids=200000:1000,300000:70000 gids=-'
 	assert_failure 1
 	S=$T/etc/subuid G=$T/etc/subgid
 	assert_output "$S:2: overlap: bob's range 165000-165999 overlaps alice's range 100000-165535 (line 1)
-$S:3: comment: a '#' line: shadow has no comments and reads it as a range of an owner named '#carol'
-$S:4: comment: a '#' line: shadow has no comments and skips it only because it does not parse
+$S:3: warning: comment: a '#' line: shadow has no comments and reads it as a range of an owner named '#carol'
+$S:4: warning: comment: a '#' line: shadow has no comments and skips it only because it does not parse
 $S:5: unknown-owner: owner 'dave' is not a user in $T/etc/passwd
 $S:6: zero-count: carol's range at 400000 has a count of 0
 $S:7: too-large: carol's range 4294967000-4294967999 goes past 4294967294, the largest UID
@@ -261,8 +262,9 @@ $S:15: skipped: shadow skips this line: has 1 field, not owner:start:count
 $G:1: no-newline: no newline at the end of the file: tools that append a line join it to this one"
 	run sc check --json
 	assert_failure 1
-	run jq -r '.[0] | "\(.line) \(.problem)"' <<<"$output"
-	assert_output "2 overlap"
+	run jq -r '.problems[0,1] | "\(.line) \(.problem) \(.severity)"' <<<"$output"
+	assert_output "2 overlap error
+3 comment warning"
 }
 
 @test "--dry-run prints the change as a diff and writes nothing" {
