@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#include <unistd.h>
 
 #include "cmdmsg.h"
 #include "error.h"
@@ -360,13 +363,55 @@ static int print_diffs(struct unc_subid_admin *a)
 	return 0;
 }
 
+/* Every range a written file gained or lost goes to syslog, facility
+ * auth, as shadow's usermod logs "add uid range": who ran it, what range,
+ * which file. */
+static void audit(const struct unc_subid_admin *a, const int written[2])
+{
+	const struct passwd *pw = getpwuid(getuid());
+	char by[UNC_SUBID_OWNER_MAX * 4 + 16], owner[UNC_SUBID_LINE_MAX * 4 + 16];
+	char path[4096 * 4];
+	int k, opened = 0;
+
+	printable(pw ? pw->pw_name : "?", by, sizeof by);
+	for (k = 0; k < 2; k++) {
+		const struct unc_subid_file *f = &a->file[k];
+		size_t i;
+		if (!written[k])
+			continue;
+		printable(a->paths.file[k], path, sizeof path);
+		for (i = 0; i < f->n; i++) {
+			const struct unc_subid_line *l = &f->lines[i];
+			const struct unc_subid_entry *e = &l->entry;
+			if (!l->parsed || l->deleted == l->added) /* unchanged, or added and gone */
+				continue;
+			if (!opened) {
+				openlog(PROG, LOG_PID, LOG_AUTH);
+				opened = 1;
+			}
+			escaped(e->owner, e->owner_len, owner, sizeof owner);
+			syslog(LOG_INFO,
+			       "%s subordinate %s %" PRIu64 "-%" PRIu64 " (%" PRIu64
+			       ") %s %s in %s, "
+			       "by %s (uid %u)",
+			       l->added ? "added" : "removed", kind_ids((enum unc_subid_kind)k),
+			       e->start, e->start + e->count - 1, e->count,
+			       l->added ? "to" : "from", owner, path, by, (unsigned)getuid());
+		}
+	}
+	if (opened)
+		closelog();
+}
+
 static int commit(struct unc_subid_admin *a)
 {
 	struct unc_error err;
 	int written[2];
 	enum unc_subid_kind failed = UNC_SUBUID;
+	int r = unc_subid_admin_commit(a, written, &failed, &err);
 
-	if (unc_subid_admin_commit(a, written, &failed, &err) == 0)
+	audit(a, written);
+	if (r == 0)
 		return 0;
 	cmd_fail_err(&err);
 	if (written[failed])

@@ -141,3 +141,49 @@ added alice:165536:34464 to $T/etc/subgid"
 	assert_failure 2
 	assert_line --index 0 "subidctl: --top-up goes with add, without --start"
 }
+
+# with_log_listener CMD...: run CMD in a nested private mount namespace
+# whose /dev holds a test-only /dev/log (a datagram socket read by a
+# python3 listener into $WORK/syslog.txt); the host's /dev and syslog are
+# never touched.
+with_log_listener() {
+	unshare --mount --propagation private -- bash -ec '
+		W=$1; shift
+		rm -f "$W/dev/log" "$W/syslog.txt.ready"
+		mkdir -p "$W/dev"
+		for n in null zero urandom random tty full; do
+			touch "$W/dev/$n"; mount --bind "/dev/$n" "$W/dev/$n"
+		done
+		python3 -c "
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o666)
+os.mkfifo(sys.argv[2] + \".ready\"); open(sys.argv[2] + \".ready\", \"w\").close()
+s.settimeout(20)
+with open(sys.argv[2], \"ab\") as f:
+    while True:
+        try: d = s.recv(65536)
+        except socket.timeout: break
+        if d == b\"STOP\": break
+        f.write(d + b\"\\n\"); f.flush()
+" "$W/dev/log" "$W/syslog.txt" &
+		listener=$!
+		while [ ! -p "$W/syslog.txt.ready" ]; do sleep 0.01; done
+		cat "$W/syslog.txt.ready" >/dev/null
+		mount --bind "$W/dev" /dev
+		rc=0; "$@" || rc=$?
+		python3 -c "import socket; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b\"STOP\", \"/dev/log\")"
+		wait "$listener"
+		exit $rc
+	' with_log_listener "$WORK" "$@"
+}
+
+@test "every change goes to syslog (auth): who, what range, which file" {
+	with_log_listener subidctl --prefix "$T" add bob
+	with_log_listener subidctl --prefix "$T" del alice --uids
+	with_log_listener subidctl --prefix "$T" add carol --dry-run
+	run sed -E 's/^(<[0-9]+>).{15} subidctl\[[0-9]+\]: /\1 /' "$WORK/syslog.txt"
+	assert_output "<38> added subordinate UIDs 165536-231071 (65536) to bob in $T/etc/subuid, by root (uid 0)
+<38> added subordinate GIDs 165536-231071 (65536) to bob in $T/etc/subgid, by root (uid 0)
+<38> removed subordinate UIDs 100000-165535 (65536) from alice in $T/etc/subuid, by root (uid 0)"
+}
