@@ -8,7 +8,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <paths.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -32,7 +35,7 @@ struct options {
 	const char *prefix;
 	int kinds;
 	int dry_run, json;
-	int has_count, has_start, top_up;
+	int has_count, has_start, top_up, unpaired;
 	uint64_t count, start;
 	unsigned lock_timeout_ms;
 	int has_lock_timeout;
@@ -65,6 +68,8 @@ static void usage(void)
 	      "                             SUB_GID_COUNT from login.defs, else 65536)\n"
 	      " -t, --top-up <n>          add only what each user lacks to hold n IDs\n"
 	      " -s, --start <id>          the exact range to add, or the range to delete\n"
+	      "     --unpaired            allocate UIDs and GIDs each on their own (by\n"
+	      "                             default a user gets the same start in both)\n"
 	      " -u, --uids                act on subordinate UIDs only\n"
 	      " -g, --gids                act on subordinate GIDs only\n"
 	      " -P, --prefix <dir>        act on <dir>/etc/... instead of /etc\n"
@@ -213,7 +218,7 @@ static enum command parse_command(const char *s)
 	return CMD_NONE;
 }
 
-enum { OPT_LOCK_TIMEOUT = 0x100 };
+enum { OPT_LOCK_TIMEOUT = 0x100, OPT_UNPAIRED };
 
 /* No leading '+': there is no command to hand options to, and options
  * may follow the users ("subidctl add alice --count 10"). */
@@ -229,6 +234,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+	    {"unpaired", no_argument, NULL, OPT_UNPAIRED},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -273,6 +279,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'j':
 			o->json = 1;
 			break;
+		case OPT_UNPAIRED:
+			o->unpaired = 1;
+			break;
 		case OPT_LOCK_TIMEOUT:
 			if (unc_parse_u64(optarg, 0, 3600, &v, "--lock-timeout", &err) < 0)
 				return cmd_fail_err(&err), -EXIT_USAGE;
@@ -311,6 +320,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return -usage_error("--top-up and --count cannot go together");
 	if (o->top_up && (o->cmd != CMD_ADD || o->has_start))
 		return -usage_error("--top-up goes with add, without --start");
+	if (o->unpaired && o->cmd != CMD_ADD && o->cmd != CMD_SYNC)
+		return -usage_error("--unpaired goes with add or sync");
 	if (o->has_start && o->cmd != CMD_ADD && o->cmd != CMD_DEL)
 		return -usage_error("--start goes with add or del");
 	if (o->has_start && o->nusers != 1)
@@ -363,16 +374,40 @@ static int print_diffs(struct unc_subid_admin *a)
 	return 0;
 }
 
+/* Is a syslog daemon listening on /dev/log? glibc's syslog() retries the
+ * connection on every message when none is: for a sync of 50,000 users
+ * that alone took seconds. */
+static int syslog_listening(void)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = _PATH_LOG};
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
+	if (!ok && errno == EPROTOTYPE) { /* a stream socket, as glibc falls back to */
+		close(fd);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ok = fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 /* Every range a written file gained or lost goes to syslog, facility
  * auth, as shadow's usermod logs "add uid range": who ran it, what range,
  * which file. */
 static void audit(const struct unc_subid_admin *a, const int written[2])
 {
-	const struct passwd *pw = getpwuid(getuid());
+	const struct passwd *pw;
 	char by[UNC_SUBID_OWNER_MAX * 4 + 16], owner[UNC_SUBID_LINE_MAX * 4 + 16];
 	char path[4096 * 4];
 	int k, opened = 0;
 
+	if ((!written[0] && !written[1]) || !syslog_listening())
+		return;
+	pw = getpwuid(getuid());
 	printable(pw ? pw->pw_name : "?", by, sizeof by);
 	for (k = 0; k < 2; k++) {
 		const struct unc_subid_file *f = &a->file[k];
@@ -472,6 +507,7 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 	int rc = 0;
 
 	a->top_up = o->top_up;
+	a->unpaired = o->unpaired;
 	if (unc_subid_admin_begin(a, !o->dry_run, &err) < 0) {
 		cmd_fail_err(&err);
 		fprintf(stderr, PROG ": nothing was written\n");
@@ -608,6 +644,11 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 			unc_subid_problems_free(&p);
 			return cmd_fail_err(&err);
 		}
+	}
+	if (o->kinds == UNC_KIND_BOTH &&
+	    unc_subid_check_pairs(a->file, ix, a->paths.file, &p, &err) < 0) {
+		unc_subid_problems_free(&p);
+		return cmd_fail_err(&err);
 	}
 	if (o->json)
 		printf("{\"version\":%d,\"problems\":[", JSON_VERSION);

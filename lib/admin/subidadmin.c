@@ -269,6 +269,30 @@ static int check_exact(struct unc_subid_admin *a, int k, const struct passwd_ent
 	return 0;
 }
 
+/* Take [start, start+count) in kind k when it lies in [min, max] and is
+ * free: 1 taken, 0 not, -1 error. */
+static int take_if_free(struct unc_subid_admin *a, int k, uint64_t start, uint64_t count,
+			uint64_t min, uint64_t max, struct unc_error *err)
+{
+	if (count == 0 || start < min || start > max || max - start < count - 1 ||
+	    unc_subid_alloc_overlaps(&a->alloc[k], start, count))
+		return 0;
+	return unc_subid_alloc_use(&a->alloc[k], start, count, err) < 0 ? -1 : 1;
+}
+
+/* IDs user e holds in kind k. */
+static uint64_t held_by(const struct unc_subid_admin *a, int k, const struct passwd_entry *e)
+{
+	const struct unc_subid_file *f = &a->file[k];
+	uint64_t held = 0;
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (unc_subid_line_owned_by(&f->lines[i], e))
+			held += f->lines[i].entry.count;
+	return held;
+}
+
 static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *e, uint64_t count,
 		   int has_start, uint64_t start, struct unc_subid_events *ev,
 		   struct unc_error *err)
@@ -284,14 +308,13 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 	window(a, k, &min, &max, &dflt);
 	if (count == 0)
 		count = dflt;
-	for (i = 0; i < f->n; i++) {
+	for (i = 0; has_start && i < f->n; i++) {
 		const struct unc_subid_line *l = &f->lines[i];
-		if (!unc_subid_line_owned_by(l, e))
-			continue;
-		if (has_start && l->entry.start == start && l->entry.count == count)
+		if (unc_subid_line_owned_by(l, e) && l->entry.start == start &&
+		    l->entry.count == count)
 			return event(ev, UNC_SUBID_HELD, k, e->name, start, count, l->lineno, err);
-		held += l->entry.count;
 	}
+	held = held_by(a, k, e);
 	if (!has_start && held >= count)
 		return event(ev, UNC_SUBID_HELD, k, e->name, 0, held, 0, err);
 	if (alloc_prepare(a, k, err) < 0)
@@ -306,13 +329,30 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 			    UINT64_MAX - l->entry.start < l->entry.count)
 				continue;
 			next = l->entry.start + l->entry.count;
-			if (next < min || next > max || max - next < count - 1 ||
-			    unc_subid_alloc_overlaps(&a->alloc[k], next, count))
-				continue;
-			if (unc_subid_alloc_use(&a->alloc[k], next, count, err) < 0)
+			r = take_if_free(a, k, next, count, min, max, err);
+			if (r < 0)
 				return -1;
-			start = next;
-			goto found;
+			if (r > 0) {
+				start = next;
+				goto found;
+			}
+		}
+	} else if (!has_start && !a->unpaired) {
+		/* the start of the user's range of this size in the other file:
+		 * keeps a pair in step, and re-running an add that crashed
+		 * between the two files repairs it */
+		const struct unc_subid_file *o = &a->file[!k];
+		for (i = 0; i < o->n; i++) {
+			const struct unc_subid_line *l = &o->lines[i];
+			if (!unc_subid_line_owned_by(l, e) || l->entry.count != count)
+				continue;
+			r = take_if_free(a, k, l->entry.start, count, min, max, err);
+			if (r < 0)
+				return -1;
+			if (r > 0) {
+				start = l->entry.start;
+				goto found;
+			}
 		}
 	}
 	if (has_start) {
@@ -339,11 +379,50 @@ found:
 	return event(ev, UNC_SUBID_ADDED, k, e->name, start, count, 0, err);
 }
 
+/* A user who lacks a range in both files gets one at the same start in
+ * both when a gap is free in both (FreeIPA hands pairs out so): 1 done,
+ * 0 not a pair (the files are then served one by one), or an error. */
+static int add_pair(struct unc_subid_admin *a, const struct passwd_entry *e, uint64_t count,
+		    int has_start, struct unc_subid_events *ev, struct unc_error *err)
+{
+	uint64_t min[2], max[2], n[2], lo, hi, start;
+	int k, r;
+
+	if (a->kinds != UNC_KIND_BOTH || has_start || a->top_up || a->unpaired)
+		return 0;
+	for (k = 0; k < 2; k++) {
+		window(a, k, &min[k], &max[k], &n[k]);
+		if (count)
+			n[k] = count;
+		if (held_by(a, k, e) > 0 || editable(a, k, NULL) < 0)
+			return 0;
+	}
+	lo = min[0] > min[1] ? min[0] : min[1];
+	hi = max[0] < max[1] ? max[0] : max[1];
+	if (n[0] != n[1] || lo > hi)
+		return 0;
+	for (k = 0; k < 2; k++)
+		if (alloc_prepare(a, k, err) < 0)
+			return -1;
+	r = unc_subid_alloc_first_fit_pair(&a->alloc[0], &a->alloc[1], lo, hi, n[0], &start, NULL);
+	if (r == -ENOSPC)
+		return 0;
+	if (r < 0)
+		return unc_error_sys(err, -r, "cannot allocate a pair of ranges");
+	for (k = 0; k < 2; k++) {
+		if (unc_subid_file_append(&a->file[k], e->name, start, n[k], err) < 0)
+			return -1;
+		if (event(ev, UNC_SUBID_ADDED, k, e->name, start, n[k], 0, err) < 0)
+			return -1;
+	}
+	return 1;
+}
+
 int unc_subid_admin_add(struct unc_subid_admin *a, const char *user, uint64_t count, int has_start,
 			uint64_t start, struct unc_subid_events *ev, struct unc_error *err)
 {
 	const struct passwd_entry *e = resolve_user(a, user);
-	int k;
+	int k, r;
 
 	if (!e)
 		return unc_error_set(err, ENOENT, "cannot add ranges to %s: no such user in %s",
@@ -352,6 +431,9 @@ int unc_subid_admin_add(struct unc_subid_admin *a, const char *user, uint64_t co
 		unc_error_prefix(err, "cannot add ranges to %s: the name", e->name);
 		return -1;
 	}
+	r = add_pair(a, e, count, has_start, ev, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	for (k = 0; k < 2; k++)
 		if (want(a, k) && add_one(a, k, e, count, has_start, start, ev, err) < 0)
 			return -1;
@@ -403,76 +485,137 @@ int unc_subid_admin_del(struct unc_subid_admin *a, const char *user, int has_sta
 	}
 }
 
+/* What sync knows of one kind: who holds a range, and where each user's
+ * first range starts (to keep a pair in step). */
+struct sync_kind {
+	unsigned char *holds;
+	uint64_t *first_start, *first_count;
+	uint64_t min, max, n;
+};
+
+/* Does passwd entry i need a range of this kind? */
+static int sync_needs(const struct unc_subid_admin *a, const struct sync_kind *s, size_t i)
+{
+	const struct passwd_entry *e = &a->pw.v[i];
+	const struct passwd_entry *first;
+
+	if (e->uid < a->defs.uid_min || e->uid > a->defs.uid_max || s->holds[i])
+		return 0;
+	/* a name listed twice: the first entry is the user */
+	if (unc_user_by_name(&a->ix, e->name, strlen(e->name)) != e)
+		return 0;
+	/* a UID's first entry holds for every name sharing it */
+	first = unc_user_by_uid(&a->ix, e->uid);
+	if (first != e && s->holds[first - a->pw.v])
+		return 0;
+	return unc_subid_owner_valid(e->name, NULL) == 0;
+}
+
+static int sync_full(const struct unc_subid_admin *a, int k, const struct passwd_entry *e,
+		     uint64_t n, struct unc_error *err)
+{
+	char why[UNC_ERROR_MSG_MAX];
+
+	if (!err || err->errnum != ENOSPC)
+		return -1;
+	snprintf(why, sizeof why, "%s", err->msg);
+	unc_error_set(err, ENOSPC, "cannot give %s %" PRIu64 " subordinate %s in %s: %s", e->name,
+		      n, kind_ids[k], a->paths.file[k], why);
+	unc_error_hint(err,
+		       "raise %s in %s, or delete ranges that are no longer needed; nothing was "
+		       "written",
+		       k == UNC_SUBUID ? "SUB_UID_MAX" : "SUB_GID_MAX", a->paths.login_defs);
+	return -ENOSPC;
+}
+
 int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added[2],
 			 struct unc_error *err)
 {
 	_cleanup_free_ unsigned char *holds = NULL;
-	int k, r;
+	_cleanup_free_ uint64_t *firsts = NULL;
+	struct sync_kind sk[2];
+	uint64_t lo, hi;
+	size_t i, npw = a->pw.n ? a->pw.n : 1;
+	int k, r, pairs;
 
-	holds = malloc(a->pw.n ? a->pw.n : 1);
-	if (!holds)
+	holds = calloc(2, npw);
+	firsts = calloc(4 * npw, sizeof *firsts);
+	if (!holds || !firsts)
 		return unc_error_sys(err, ENOMEM, "cannot sync");
 	if (unc_subid_admin_index(a, NULL, err) < 0)
 		return -1;
 	for (k = 0; k < 2; k++) {
 		struct unc_subid_file *f = &a->file[k];
-		uint64_t min, max, dflt, n = count;
-		size_t i;
+		struct sync_kind *s = &sk[k];
+		uint64_t dflt;
 
 		added[k] = 0;
+		s->holds = holds + (size_t)k * npw;
+		s->first_start = firsts + (size_t)k * 2 * npw;
+		s->first_count = s->first_start + npw;
+		window(a, k, &s->min, &s->max, &dflt);
+		s->n = count ? count : dflt;
 		if (!want(a, k))
 			continue;
 		r = editable(a, k, err);
 		if (r < 0)
 			return r;
-		window(a, k, &min, &max, &dflt);
-		if (n == 0)
-			n = dflt;
 		/* who holds a range already: one lookup per line */
-		memset(holds, 0, a->pw.n);
 		for (i = 0; i < f->n; i++) {
 			const struct unc_subid_line *l = &f->lines[i];
 			const struct passwd_entry *e;
 			if (!l->parsed || l->deleted)
 				continue;
 			e = unc_user_by_owner(&a->ix, l->entry.owner, l->entry.owner_len);
-			if (e)
-				holds[e - a->pw.v] = 1;
+			if (e && !s->holds[e - a->pw.v]) {
+				s->holds[e - a->pw.v] = 1;
+				s->first_start[e - a->pw.v] = l->entry.start;
+				s->first_count[e - a->pw.v] = l->entry.count;
+			}
 		}
 		if (alloc_prepare(a, k, err) < 0)
 			return -1;
-		for (i = 0; i < a->pw.n; i++) {
-			const struct passwd_entry *e = &a->pw.v[i];
-			uint64_t start;
-			if (e->uid < a->defs.uid_min || e->uid > a->defs.uid_max || holds[i])
-				continue;
-			/* a name listed twice: the first entry is the user */
-			if (unc_user_by_name(&a->ix, e->name, strlen(e->name)) != e)
-				continue;
-			/* a UID's first entry holds for every name sharing it */
-			if (holds[unc_user_by_uid(&a->ix, e->uid) - a->pw.v] &&
-			    unc_user_by_uid(&a->ix, e->uid) != e)
-				continue;
-			if (unc_subid_owner_valid(e->name, NULL) < 0)
-				continue;
-			if (unc_subid_alloc_first_fit(&a->alloc[k], min, max, n, &start, err) < 0) {
-				if (err && err->errnum == ENOSPC) {
-					char why[UNC_ERROR_MSG_MAX];
-					snprintf(why, sizeof why, "%s", err->msg);
-					unc_error_set(
-					    err, ENOSPC,
-					    "cannot give %s %" PRIu64 " subordinate %s in %s: %s",
-					    e->name, n, kind_ids[k], a->paths.file[k], why);
-					unc_error_hint(
-					    err,
-					    "raise %s in %s, or delete ranges that are no "
-					    "longer needed; nothing was written",
-					    k == UNC_SUBUID ? "SUB_UID_MAX" : "SUB_GID_MAX",
-					    a->paths.login_defs);
-				}
-				return -1;
+	}
+	lo = sk[0].min > sk[1].min ? sk[0].min : sk[1].min;
+	hi = sk[0].max < sk[1].max ? sk[0].max : sk[1].max;
+	pairs = a->kinds == UNC_KIND_BOTH && !a->unpaired && sk[0].n == sk[1].n && lo <= hi;
+	for (i = 0; i < a->pw.n; i++) {
+		const struct passwd_entry *e = &a->pw.v[i];
+		int need[2];
+		uint64_t start;
+		for (k = 0; k < 2; k++)
+			need[k] = want(a, k) && sync_needs(a, &sk[k], i);
+		if (pairs && need[0] && need[1]) {
+			r = unc_subid_alloc_first_fit_pair(&a->alloc[0], &a->alloc[1], lo, hi,
+							   sk[0].n, &start, NULL);
+			if (r < 0 && r != -ENOSPC)
+				return unc_error_sys(err, -r, "cannot sync");
+			for (k = 0; r == 0 && k < 2; k++) {
+				if (unc_subid_file_append(&a->file[k], e->name, start, sk[k].n,
+							  err) < 0)
+					return -1;
+				added[k]++;
+				need[k] = 0;
 			}
-			if (unc_subid_file_append(f, e->name, start, n, err) < 0)
+		}
+		for (k = 0; k < 2; k++) {
+			const struct sync_kind *s = &sk[k], *o = &sk[!k];
+			if (!need[k])
+				continue;
+			/* the other file's range, when its size and its start fit here:
+			 * re-running a sync that crashed between the files repairs it */
+			r = 0;
+			if (pairs && o->holds[i] && o->first_count[i] == s->n)
+				r = take_if_free(a, k, o->first_start[i], s->n, s->min, s->max,
+						 err);
+			if (r < 0)
+				return -1;
+			if (r > 0)
+				start = o->first_start[i];
+			else if (unc_subid_alloc_first_fit(&a->alloc[k], s->min, s->max, s->n,
+							   &start, err) < 0)
+				return sync_full(a, k, e, s->n, err);
+			if (unc_subid_file_append(&a->file[k], e->name, start, s->n, err) < 0)
 				return -1;
 			added[k]++;
 		}

@@ -46,7 +46,8 @@ struct unc_subid_admin {
 	int alloc_ready[2];
 	struct unc_subid_alloc alloc[2];
 	struct unc_shadow_lock lock;
-	int top_up; /* add gives a user only what it lacks to hold the count */
+	int top_up;   /* add gives a user only what it lacks to hold the count */
+	int unpaired; /* UIDs and GIDs allocated on their own (starts may differ) */
 };
 
 enum unc_subid_event_what {

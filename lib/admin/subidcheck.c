@@ -31,8 +31,10 @@ static int report(struct unc_subid_problems *out, enum unc_subid_kind kind, size
 	va_end(ap);
 	if (r < 0)
 		return -ENOMEM;
-	out->v[out->n] =
-	    (struct unc_subid_problem){kind, line, type, msg, strcmp(type, "comment") == 0, out->n};
+	/* harmless to shadow, or a choice: reported, yet check exits 0 */
+	out->v[out->n] = (struct unc_subid_problem){
+	    kind,  line, type, msg, strcmp(type, "comment") == 0 || strcmp(type, "unpaired") == 0,
+	    out->n};
 	out->n++;
 	return 0;
 }
@@ -298,6 +300,66 @@ int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kin
 		return unc_error_sys(err, ENOMEM, "cannot check");
 	if (out->n > first)
 		qsort(out->v + first, out->n - first, sizeof *out->v, cmp_problem);
+	return 0;
+}
+
+struct pair_item {
+	size_t user; /* index into passwd */
+	int kind;
+	size_t line; /* index into the file's lines */
+};
+
+static int cmp_pair_item(const void *x, const void *y)
+{
+	const struct pair_item *p = x, *q = y;
+
+	if (p->user != q->user)
+		return p->user < q->user ? -1 : 1;
+	if (p->kind != q->kind)
+		return p->kind < q->kind ? -1 : 1;
+	return p->line < q->line ? -1 : p->line > q->line;
+}
+
+int unc_subid_check_pairs(const struct unc_subid_file files[2], const struct unc_user_index *ix,
+			  char *const paths[2], struct unc_subid_problems *out,
+			  struct unc_error *err)
+{
+	_cleanup_free_ struct pair_item *items = NULL;
+	size_t n = 0, i, j;
+	int k, r = 0;
+
+	items = malloc((files[0].n + files[1].n + 1) * sizeof *items);
+	if (!items)
+		return unc_error_sys(err, ENOMEM, "cannot check");
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < files[k].n; i++) {
+			const struct unc_subid_line *l = &files[k].lines[i];
+			const struct passwd_entry *e;
+			if (!l->parsed || l->deleted)
+				continue;
+			e = unc_user_by_owner(ix, l->entry.owner, l->entry.owner_len);
+			if (e)
+				items[n++] = (struct pair_item){(size_t)(e - ix->pw->v), k, i};
+		}
+	}
+	qsort(items, n, sizeof *items, cmp_pair_item);
+	for (i = 0; i < n && r == 0; i = j) {
+		const struct unc_subid_line *l = &files[items[i].kind].lines[items[i].line];
+		const char *name = ix->pw->v[items[i].user].name;
+		for (j = i; j < n && items[j].user == items[i].user; j++)
+			;
+		if (items[j - 1].kind != items[i].kind)
+			continue;
+		r = report(out, (enum unc_subid_kind)items[i].kind, l->lineno, "unpaired",
+			   "%s holds subordinate %s here but none in %s (a crash between the "
+			   "two files, or an add of one kind): run: subidctl add %s",
+			   name, items[i].kind == UNC_SUBUID ? "UIDs" : "GIDs",
+			   paths[!items[i].kind], name);
+	}
+	if (r != 0)
+		return unc_error_sys(err, ENOMEM, "cannot check");
+	/* in line order among the files' own problems */
+	qsort(out->v, out->n, sizeof *out->v, cmp_problem);
 	return 0;
 }
 

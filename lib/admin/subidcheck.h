@@ -21,7 +21,8 @@ struct unc_subid_problem {
 	size_t line;	  /* 1-based */
 	const char *type; /* "overlap", "real-id", "unknown-owner", "too-large",
 			     "zero-count", "skipped", "ambiguous", "comment",
-			     "no-newline", "nul", "unreadable", "symlink" */
+			     "no-newline", "nul", "unreadable", "symlink",
+			     "unpaired" */
 	char *message;
 	int warning; /* harmless to shadow ("comment"): check still exits 0 */
 	size_t seq;  /* order found, to keep a line's problems in order */
@@ -38,6 +39,14 @@ struct unc_subid_problems {
 int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kind,
 			 const struct unc_user_index *ix, const char *passwd_path,
 			 struct unc_subid_problems *out, struct unc_error *err);
+
+/* A user (of passwd) who holds ranges in one file and none in the other:
+ * a pair out of step, as a crash between the two files or an add with
+ * --uids leaves it (warnings, "unpaired"; re-running the add repairs it).
+ * files[kind], paths[kind]. Sorts all of out in line order. */
+int unc_subid_check_pairs(const struct unc_subid_file files[2], const struct unc_user_index *ix,
+			  char *const paths[2], struct unc_subid_problems *out,
+			  struct unc_error *err);
 
 void unc_subid_problems_free(struct unc_subid_problems *p);
 

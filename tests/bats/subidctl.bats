@@ -244,11 +244,13 @@ carol uids=200000:1000,300000:70000 gids=-'
 	run sc check
 	assert_failure 1
 	S=$T/etc/subuid G=$T/etc/subgid
-	assert_output "$S:2: overlap: bob's range 165000-165999 overlaps alice's range 100000-165535 (line 1)
+	assert_output "$S:1: warning: unpaired: alice holds subordinate UIDs here but none in $G (a crash between the two files, or an add of one kind): run: subidctl add alice
+$S:2: overlap: bob's range 165000-165999 overlaps alice's range 100000-165535 (line 1)
 $S:3: warning: comment: a '#' line: shadow has no comments and reads it as a range of an owner named '#carol'
 $S:4: warning: comment: a '#' line: shadow has no comments and skips it only because it does not parse
 $S:5: unknown-owner: owner 'dave' is not a user in $T/etc/passwd
 $S:6: zero-count: carol's range at 400000 has a count of 0
+$S:6: warning: unpaired: carol holds subordinate UIDs here but none in $G (a crash between the two files, or an add of one kind): run: subidctl add carol
 $S:7: too-large: carol's range 4294967000-4294967999 goes past 4294967294, the largest UID
 $S:8: real-id: carol's range 2000-2009 contains UID 2001, alice's own
 $S:9: ambiguous: blanks around the owner ' carol': shadow reads them as part of the name
@@ -262,8 +264,9 @@ $S:15: skipped: shadow skips this line: has 1 field, not owner:start:count
 $G:1: no-newline: no newline at the end of the file: tools that append a line join it to this one"
 	run sc check --json
 	assert_failure 1
-	run jq -r '.problems[0,1] | "\(.line) \(.problem) \(.severity)"' <<<"$output"
-	assert_output "2 overlap error
+	run jq -r '.problems[0,1,2] | "\(.line) \(.problem) \(.severity)"' <<<"$output"
+	assert_output "1 unpaired warning
+2 overlap error
 3 comment warning"
 }
 

@@ -187,3 +187,42 @@ with open(sys.argv[2], \"ab\") as f:
 <38> added subordinate GIDs 165536-231071 (65536) to bob in $T/etc/subgid, by root (uid 0)
 <38> removed subordinate UIDs 100000-165535 (65536) from alice in $T/etc/subuid, by root (uid 0)"
 }
+
+@test "pairs: the same start in both files when both are free there; --unpaired allows differing" {
+	printf 'alice:100000:65536\nx:165536:10\n' >"$T/etc/subuid"
+	printf 'alice:100000:65536\ny:231072:10\n' >"$T/etc/subgid"
+	run sc add bob
+	assert_success
+	assert_output "added bob:231082:65536 to $T/etc/subuid
+added bob:231082:65536 to $T/etc/subgid"
+	run sc add carol --unpaired
+	assert_output "added carol:165546:65536 to $T/etc/subuid
+added carol:165536:65536 to $T/etc/subgid"
+	sc del bob
+	run sc sync --count 10
+	assert_output "gave 1 user subordinate UIDs in $T/etc/subuid
+gave 1 user subordinate GIDs in $T/etc/subgid"
+	run sc list bob
+	assert_output "bob uids=231082:10 gids=231082:10"
+}
+
+@test "pairs: a crash between the two files is reported by check and repaired by re-running" {
+	local cmd SHIM=$UNC_TESTBIN/faultshim.so
+	for cmd in "add bob" "sync"; do
+		mk_tree
+		# shellcheck disable=SC2086
+		run env LD_PRELOAD="$SHIM" UNC_FAULT_OP=rename UNC_FAULT_PATH="$T/etc/subgid" \
+			subidctl --prefix "$T" $cmd
+		assert_failure 1
+		run sc check
+		assert_success
+		assert_line "$T/etc/subuid:2: warning: unpaired: bob holds subordinate UIDs here but none in $T/etc/subgid (a crash between the two files, or an add of one kind): run: subidctl add bob"
+		# shellcheck disable=SC2086
+		run sc $cmd
+		assert_success
+		run sc list bob
+		assert_output "bob uids=165536:65536 gids=165536:65536"
+		run sc check
+		assert_output "no problems found in either file"
+	done
+}
