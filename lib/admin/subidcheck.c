@@ -303,33 +303,17 @@ int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kin
 	return 0;
 }
 
-struct pair_item {
-	size_t user; /* index into passwd */
-	int kind;
-	size_t line; /* index into the file's lines */
-};
-
-static int cmp_pair_item(const void *x, const void *y)
-{
-	const struct pair_item *p = x, *q = y;
-
-	if (p->user != q->user)
-		return p->user < q->user ? -1 : 1;
-	if (p->kind != q->kind)
-		return p->kind < q->kind ? -1 : 1;
-	return p->line < q->line ? -1 : p->line > q->line;
-}
-
 int unc_subid_check_pairs(const struct unc_subid_file files[2], const struct unc_user_index *ix,
 			  char *const paths[2], struct unc_subid_problems *out,
 			  struct unc_error *err)
 {
-	_cleanup_free_ struct pair_item *items = NULL;
-	size_t n = 0, i, j;
+	/* per passwd entry and kind: 1 + the index of its first line, or 0 */
+	_cleanup_free_ size_t *first = NULL;
+	size_t npw = ix->pw->n, i;
 	int k, r = 0;
 
-	items = malloc((files[0].n + files[1].n + 1) * sizeof *items);
-	if (!items)
+	first = calloc(2 * (npw ? npw : 1), sizeof *first);
+	if (!first)
 		return unc_error_sys(err, ENOMEM, "cannot check");
 	for (k = 0; k < 2; k++) {
 		for (i = 0; i < files[k].n; i++) {
@@ -338,23 +322,20 @@ int unc_subid_check_pairs(const struct unc_subid_file files[2], const struct unc
 			if (!l->parsed || l->deleted)
 				continue;
 			e = unc_user_by_owner(ix, l->entry.owner, l->entry.owner_len);
-			if (e)
-				items[n++] = (struct pair_item){(size_t)(e - ix->pw->v), k, i};
+			if (e && !first[(size_t)k * npw + (size_t)(e - ix->pw->v)])
+				first[(size_t)k * npw + (size_t)(e - ix->pw->v)] = i + 1;
 		}
 	}
-	qsort(items, n, sizeof *items, cmp_pair_item);
-	for (i = 0; i < n && r == 0; i = j) {
-		const struct unc_subid_line *l = &files[items[i].kind].lines[items[i].line];
-		const char *name = ix->pw->v[items[i].user].name;
-		for (j = i; j < n && items[j].user == items[i].user; j++)
-			;
-		if (items[j - 1].kind != items[i].kind)
+	for (i = 0; i < npw && r == 0; i++) {
+		const char *name = ix->pw->v[i].name;
+		if (!first[i] == !first[npw + i])
 			continue;
-		r = report(out, (enum unc_subid_kind)items[i].kind, l->lineno, "unpaired",
+		k = first[i] ? UNC_SUBUID : UNC_SUBGID;
+		r = report(out, (enum unc_subid_kind)k,
+			   files[k].lines[first[(size_t)k * npw + i] - 1].lineno, "unpaired",
 			   "%s holds subordinate %s here but none in %s (a crash between the "
 			   "two files, or an add of one kind): run: subidctl add %s",
-			   name, items[i].kind == UNC_SUBUID ? "UIDs" : "GIDs",
-			   paths[!items[i].kind], name);
+			   name, k == UNC_SUBUID ? "UIDs" : "GIDs", paths[!k], name);
 	}
 	if (r != 0)
 		return unc_error_sys(err, ENOMEM, "cannot check");

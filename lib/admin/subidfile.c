@@ -86,6 +86,8 @@ int unc_subid_file_parse(struct unc_subid_file *f, char *buf, size_t len, struct
 	f->len = len;
 	p = buf;
 	stop = buf + len;
+	/* one pass for NUL bytes over the whole file: lines are short */
+	f->misread = len > 0 && memchr(buf, '\0', len) != NULL;
 	while (p < stop) {
 		const char *nl = memchr(p, '\n', (size_t)(stop - p));
 		struct unc_subid_line *l;
@@ -98,8 +100,7 @@ int unc_subid_file_parse(struct unc_subid_file *f, char *buf, size_t len, struct
 		l->len = nl ? (size_t)(nl - p) : (size_t)(stop - p);
 		l->has_newline = nl != NULL;
 		l->lineno = f->n + 1;
-		l->nul = memchr(l->text, '\0', l->len) != NULL;
-		f->misread |= l->nul;
+		l->nul = f->misread && memchr(l->text, '\0', l->len) != NULL;
 		f->n++;
 		p = nl ? nl + 1 : stop;
 	}
