@@ -137,6 +137,8 @@ static size_t reader_fgets(struct unc_subid_reader *r, size_t size, const char *
 
 static int joined_put(struct unc_subid_reader *r, size_t at, const char *p, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (at + n > r->joined_cap) {
 		size_t cap = r->joined_cap ? r->joined_cap : 256;
 		char *bigger;
