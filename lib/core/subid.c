@@ -340,7 +340,8 @@ int unc_subid_ranges_from_file(const char *path, const char *user, uid_t uid,
 	r = unc_subid_ranges_from_buffer(buf, len, user, uid, out, err);
 	if (r == -EBADMSG) {
 		unc_error_prefix(err, "%s", path);
-		unc_error_hint(err, "run: subidctl check");
+		unc_error_hint(err, "ask an administrator to fix the file: subidctl check shows "
+				    "how shadow reads it");
 	}
 	return r;
 }

@@ -120,7 +120,8 @@ c1\xc2\x9b'
 	printf 'alice:100000:65536\nbob:1:1\0\n' >"$UNC_ETC/subuid"
 	run as alice uncmap -- true
 	assert_failure 125
-	assert_output --partial "/etc/subuid: shadow cannot read it: its last line holds a NUL byte before its newline"
+	assert_line --index 0 "uncmap: /etc/subuid: shadow cannot read it: its last line holds a NUL byte before its newline, so shadow's reader fails on the whole file"
+	assert_line --index 1 "uncmap: ask an administrator to fix the file: subidctl check shows how shadow reads it"
 }
 
 @test "add --top-up N adds only what a user lacks, next to its range when free" {
