@@ -87,9 +87,9 @@ same_as_shadow() {
 	[ "$n" -ge 5 ]
 }
 
-@test "differential: 300 generated hostile files" {
+@test "differential: 200 generated hostile files" {
 	local seed
-	for seed in $(seq 1 300); do
+	for seed in $(seq 1 200); do
 		"$DIFF" gen "$seed" "$WORK/gen"
 		same_as_shadow "$WORK/gen"
 	done
