@@ -4,11 +4,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <paths.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <paths.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmdmsg.h"
+#include "json.h"
 #include "error.h"
 #include "numparse.h"
 #include "subid.h"
@@ -41,6 +42,8 @@ struct options {
 	int has_lock_timeout;
 	char **users;
 	size_t nusers;
+	int unsafe_wrap;
+	const char *sync_list; /* sync --users: "a,b" or "-" (stdin) */
 };
 
 static void usage(void)
@@ -49,7 +52,7 @@ static void usage(void)
 	      " " PROG " list [USER...] [--json]\n"
 	      " " PROG " add USER... [--count N | --top-up N] [--uids|--gids] [--start ID]\n"
 	      " " PROG " del USER... [--uids|--gids] [--start ID]\n"
-	      " " PROG " sync [--count N] [--uids|--gids]\n"
+	      " " PROG " sync [--count N] [--uids|--gids] [--users NAME,...|-]\n"
 	      " " PROG " check [--json]\n"
 	      "\n"
 	      "Provision subordinate UIDs and GIDs (/etc/subuid, /etc/subgid) without\n"
@@ -60,6 +63,7 @@ static void usage(void)
 	      " add      give users the first free range of N IDs (or the one at --start)\n"
 	      " del      take users' ranges away (or the one at --start)\n"
 	      " sync     give every login user without a range one, in one pass\n"
+	      "          (--users: only those named, looked up one by one in NSS)\n"
 	      " check    find overlaps, real IDs inside ranges, unknown owners and lines\n"
 	      "          shadow skips or misreads; exit 1 if there are any\n"
 	      "\n"
@@ -76,6 +80,10 @@ static void usage(void)
 	      " -n, --dry-run             print the change as a diff, write nothing\n"
 	      " -j, --json                machine-readable output (list, check)\n"
 	      "     --lock-timeout <sec>  wait this long for shadow's locks (default 15)\n"
+	      "     --users <list>        sync these users (comma-separated; - reads\n"
+	      "                             names from standard input)\n"
+	      "     --unsafe-wrap         obey UNSAFE_SUB_UID_DETERMINISTIC_WRAP (ranges\n"
+	      "                             may overlap: for labs only)\n"
 	      "\n"
 	      " -h, --help                display this help\n"
 	      " -V, --version             display version\n"
@@ -91,113 +99,6 @@ static void usage(void)
 	      "\n"
 	      "For more details see subidctl(8).\n",
 	      stdout);
-}
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		cmd_vsay(fmt, ap);
-		va_end(ap);
-	}
-	fputs("Try '" PROG " --help' for more information.\n", stderr);
-	return EXIT_USAGE;
-}
-
-/* Length of the valid UTF-8 sequence at s (at most len bytes) that is no
- * control character (C1 controls, U+0080-U+009F, are terminal escapes
- * too), or 0. */
-static size_t utf8_printable(const unsigned char *s, size_t len)
-{
-	size_t n, i;
-	unsigned lo = 0x80, hi = 0xbf;
-
-	if (s[0] < 0x80)
-		return s[0] >= 0x20 && s[0] != 0x7f;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (s[0] == 0xc2)
-		lo = 0xa0; /* C2 80-9F: the C1 controls */
-	else if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f; /* no surrogates */
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (len < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-/* Bytes from a file or a user, made safe to show: printable UTF-8 as it
- * is, a backslash doubled, newline, tab and return as \n, \t, \r, anything
- * else (control characters, terminal escapes, bytes that are not UTF-8)
- * as \xNN. The result is valid UTF-8
- * and one line, and can be read back unambiguously. */
-static const char *escaped(const char *s, size_t len, char *buf, size_t size)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t o = 0, i = 0;
-
-	while (i < len && o + 5 < size) {
-		size_t n = utf8_printable(p + i, len - i);
-		if (p[i] == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = '\\';
-			i++;
-		} else if (p[i] == '\n' || p[i] == '\t' || p[i] == '\r') {
-			buf[o++] = '\\';
-			buf[o++] = p[i] == '\n' ? 'n' : p[i] == '\t' ? 't' : 'r';
-			i++;
-		} else if (n == 0) {
-			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", p[i]);
-			i++;
-		} else if (o + n < size) {
-			memcpy(buf + o, p + i, n);
-			o += n;
-			i += n;
-		} else {
-			break;
-		}
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static const char *printable(const char *s, char *buf, size_t size)
-{
-	return escaped(s, strlen(s), buf, size);
-}
-
-/* A JSON string of the escaped bytes: always valid UTF-8. */
-static void json_string(FILE *out, const char *s, size_t len)
-{
-	char buf[UNC_ERROR_MSG_MAX * 4 + 16];
-	const char *p;
-
-	escaped(s, len, buf, sizeof buf);
-	fputc('"', out);
-	for (p = buf; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
 }
 
 /* The version of the --json output's layout. */
@@ -218,7 +119,7 @@ static enum command parse_command(const char *s)
 	return CMD_NONE;
 }
 
-enum { OPT_LOCK_TIMEOUT = 0x100, OPT_UNPAIRED };
+enum { OPT_LOCK_TIMEOUT = 0x100, OPT_USERS, OPT_UNSAFE_WRAP, OPT_UNPAIRED };
 
 /* No leading '+': there is no command to hand options to, and options
  * may follow the users ("subidctl add alice --count 10"). */
@@ -234,6 +135,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+	    {"users", required_argument, NULL, OPT_USERS},
+	    {"unsafe-wrap", no_argument, NULL, OPT_UNSAFE_WRAP},
 	    {"unpaired", no_argument, NULL, OPT_UNPAIRED},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -270,7 +173,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'P':
 			if (optarg[0] == '\0')
-				return -usage_error("--prefix: empty directory name");
+				return -cmd_usage_error("--prefix: empty directory name");
 			o->prefix = optarg;
 			break;
 		case 'n':
@@ -279,14 +182,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'j':
 			o->json = 1;
 			break;
-		case OPT_UNPAIRED:
-			o->unpaired = 1;
-			break;
 		case OPT_LOCK_TIMEOUT:
 			if (unc_parse_u64(optarg, 0, 3600, &v, "--lock-timeout", &err) < 0)
 				return cmd_fail_err(&err), -EXIT_USAGE;
 			o->lock_timeout_ms = (unsigned)v * 1000u;
 			o->has_lock_timeout = 1;
+			break;
+		case OPT_USERS:
+			o->sync_list = optarg;
+			break;
+		case OPT_UNSAFE_WRAP:
+			o->unsafe_wrap = 1;
+			break;
+		case OPT_UNPAIRED:
+			o->unpaired = 1;
 			break;
 		case 'h':
 			usage();
@@ -295,41 +204,99 @@ static int parse_options(int argc, char **argv, struct options *o)
 			printf(PROG " from uncmap %s\n", UNC_VERSION);
 			return 1;
 		case ':':
-			return -usage_error("option '%s' needs a value", argv[optind - 1]);
+			return -cmd_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return -usage_error("unknown option '%s'", argv[optind - 1]);
+			return -cmd_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	o->kinds = only ? only : UNC_KIND_BOTH;
 	if (optind >= argc)
-		return -usage_error("no command given (list, add, del, sync or check)");
+		return -cmd_usage_error("no command given (list, add, del, sync or check)");
 	o->cmd_name = argv[optind];
 	o->cmd = parse_command(argv[optind]);
 	if (o->cmd == CMD_NONE)
-		return -usage_error("unknown command '%s'", argv[optind]);
+		return -cmd_usage_error("unknown command '%s'", argv[optind]);
 	o->users = argv + optind + 1;
 	o->nusers = (size_t)(argc - optind - 1);
 
 	if ((o->cmd == CMD_ADD || o->cmd == CMD_DEL) && o->nusers == 0)
-		return -usage_error("%s: no user given", o->cmd_name);
+		return -cmd_usage_error("%s: no user given", o->cmd_name);
 	if ((o->cmd == CMD_SYNC || o->cmd == CMD_CHECK) && o->nusers > 0)
-		return -usage_error("%s takes no user names", o->cmd_name);
+		return -cmd_usage_error("%s takes no user names", o->cmd_name);
 	if (o->has_count && o->cmd != CMD_ADD && o->cmd != CMD_SYNC)
-		return -usage_error("--count goes with add or sync");
+		return -cmd_usage_error("--count goes with add or sync");
 	if (o->top_up && o->has_count)
-		return -usage_error("--top-up and --count cannot go together");
+		return -cmd_usage_error("--top-up and --count cannot go together");
 	if (o->top_up && (o->cmd != CMD_ADD || o->has_start))
-		return -usage_error("--top-up goes with add, without --start");
+		return -cmd_usage_error("--top-up goes with add, without --start");
 	if (o->unpaired && o->cmd != CMD_ADD && o->cmd != CMD_SYNC)
-		return -usage_error("--unpaired goes with add or sync");
+		return -cmd_usage_error("--unpaired goes with add or sync");
 	if (o->has_start && o->cmd != CMD_ADD && o->cmd != CMD_DEL)
-		return -usage_error("--start goes with add or del");
+		return -cmd_usage_error("--start goes with add or del");
 	if (o->has_start && o->nusers != 1)
-		return -usage_error("--start needs exactly one user");
+		return -cmd_usage_error("--start needs exactly one user");
 	if (o->json && o->cmd != CMD_LIST && o->cmd != CMD_CHECK)
-		return -usage_error("--json goes with list or check");
+		return -cmd_usage_error("--json goes with list or check");
 	if (o->dry_run && (o->cmd == CMD_LIST || o->cmd == CMD_CHECK))
-		return -usage_error("--dry-run goes with add, del or sync");
+		return -cmd_usage_error("--dry-run goes with add, del or sync");
+	if (o->sync_list && o->cmd != CMD_SYNC)
+		return -cmd_usage_error("--users goes with sync");
+	if (o->unsafe_wrap && o->cmd != CMD_ADD && o->cmd != CMD_SYNC)
+		return -cmd_usage_error("--unsafe-wrap goes with add or sync");
+	return 0;
+}
+
+/* sync --users: the names, split at commas, or (for "-") at blanks and
+ * newlines of standard input. They replace o->users; *text keeps them. */
+static int load_sync_users(struct options *o, char **text, char ***names)
+{
+	size_t len = 0, cap = 0, n = 0;
+	char *buf, *p, *save = NULL;
+	const char *seps = ",";
+	char **v;
+
+	if (strcmp(o->sync_list, "-") == 0) {
+		FILE *in = stdin;
+		size_t got;
+		seps = " \t\r\n";
+		buf = NULL;
+		do {
+			if (len + 4096 + 1 > cap) {
+				char *bigger = realloc(buf, cap = (cap ? cap * 2 : 8192));
+				if (!bigger) {
+					free(buf);
+					return cmd_fail(
+					    "cannot read the user names: out of memory");
+				}
+				buf = bigger;
+			}
+			got = fread(buf + len, 1, cap - len - 1, in);
+			len += got;
+		} while (got > 0);
+		if (ferror(in)) {
+			free(buf);
+			return cmd_fail("cannot read the user names from standard input");
+		}
+		buf[len] = '\0';
+	} else if (!(buf = strdup(o->sync_list))) {
+		return cmd_fail("cannot read the user names: out of memory");
+	}
+	v = malloc((strlen(buf) / 2 + 2) * sizeof *v);
+	if (!v) {
+		free(buf);
+		return cmd_fail("cannot read the user names: out of memory");
+	}
+	for (p = strtok_r(buf, seps, &save); p; p = strtok_r(NULL, seps, &save))
+		v[n++] = p;
+	if (n == 0) {
+		free(buf);
+		free(v);
+		return cmd_usage_error("--users: no user named");
+	}
+	*text = buf;
+	*names = v;
+	o->users = v;
+	o->nusers = n;
 	return 0;
 }
 
@@ -337,25 +304,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 static int check_names(const struct options *o)
 {
 	struct unc_error err;
-	char shown[UNC_SUBID_OWNER_MAX * 4 + 16];
 	size_t i;
 
 	for (i = 0; i < o->nusers; i++) {
 		if (unc_subid_owner_valid(o->users[i], &err) < 0)
-			return cmd_fail("'%s' cannot own subordinate IDs: its name %s",
-					printable(o->users[i], shown, sizeof shown), err.msg);
+			return cmd_fail("'%s' cannot own subordinate IDs: its name %s", o->users[i],
+					err.msg);
 	}
 	return 0;
-}
-
-static const char *kind_file(const struct unc_subid_admin *a, enum unc_subid_kind k)
-{
-	return a->paths.file[k];
-}
-
-static const char *kind_ids(enum unc_subid_kind k)
-{
-	return k == UNC_SUBUID ? "UIDs" : "GIDs";
 }
 
 static int print_diffs(struct unc_subid_admin *a)
@@ -408,13 +364,13 @@ static void audit(const struct unc_subid_admin *a, const int written[2])
 	if ((!written[0] && !written[1]) || !syslog_listening())
 		return;
 	pw = getpwuid(getuid());
-	printable(pw ? pw->pw_name : "?", by, sizeof by);
+	unc_escape_text(pw ? pw->pw_name : "?", by, sizeof by);
 	for (k = 0; k < 2; k++) {
 		const struct unc_subid_file *f = &a->file[k];
 		size_t i;
 		if (!written[k])
 			continue;
-		printable(a->paths.file[k], path, sizeof path);
+		unc_escape_text(a->paths.file[k], path, sizeof path);
 		for (i = 0; i < f->n; i++) {
 			const struct unc_subid_line *l = &f->lines[i];
 			const struct unc_subid_entry *e = &l->entry;
@@ -424,14 +380,14 @@ static void audit(const struct unc_subid_admin *a, const int written[2])
 				openlog(PROG, LOG_PID, LOG_AUTH);
 				opened = 1;
 			}
-			escaped(e->owner, e->owner_len, owner, sizeof owner);
+			unc_escape_bytes(e->owner, e->owner_len, owner, sizeof owner);
 			syslog(LOG_INFO,
 			       "%s subordinate %s %" PRIu64 "-%" PRIu64 " (%" PRIu64
 			       ") %s %s in %s, "
 			       "by %s (uid %u)",
-			       l->added ? "added" : "removed", kind_ids((enum unc_subid_kind)k),
-			       e->start, e->start + e->count - 1, e->count,
-			       l->added ? "to" : "from", owner, path, by, (unsigned)getuid());
+			       l->added ? "added" : "removed", unc_id_kinds[k].ids, e->start,
+			       e->start + e->count - 1, e->count, l->added ? "to" : "from", owner,
+			       path, by, (unsigned)getuid());
 		}
 	}
 	if (opened)
@@ -451,11 +407,11 @@ static int commit(struct unc_subid_admin *a)
 	cmd_fail_err(&err);
 	if (written[failed])
 		fprintf(stderr, PROG ": %s holds its new content, but it may not survive a crash\n",
-			kind_file(a, failed));
+			a->paths.file[failed]);
 	else
-		fprintf(stderr, PROG ": %s is unchanged\n", kind_file(a, failed));
+		fprintf(stderr, PROG ": %s is unchanged\n", a->paths.file[failed]);
 	if (failed == UNC_SUBGID && written[UNC_SUBUID])
-		fprintf(stderr, PROG ": %s was already updated\n", kind_file(a, UNC_SUBUID));
+		fprintf(stderr, PROG ": %s was already updated\n", a->paths.file[UNC_SUBUID]);
 	return EXIT_FAIL;
 }
 
@@ -467,12 +423,12 @@ static void report_events(const struct unc_subid_admin *a, const struct unc_subi
 
 	for (i = 0; i < ev->n; i++) {
 		const struct unc_subid_event *e = &ev->v[i];
-		const char *file = kind_file(a, e->kind);
-		printable(e->user, user, sizeof user);
+		const char *file = a->paths.file[e->kind];
+		unc_escape_text(e->user, user, sizeof user);
 		switch (e->what) {
 		case UNC_SUBID_HELD:
 			printf("%s already holds %" PRIu64 " subordinate %s in %s; left alone\n",
-			       user, e->count, kind_ids(e->kind), file);
+			       user, e->count, unc_id_kind(e->kind)->ids, file);
 			break;
 		case UNC_SUBID_ADDED:
 			if (!dry_run)
@@ -499,6 +455,18 @@ static int files_only_refusal(const struct unc_subid_admin *a, const char *sourc
 	return EXIT_FAIL;
 }
 
+/* What login.defs says that shadow would warn about, as a warning. */
+static void login_defs_warnings(const struct unc_subid_admin *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->defs.nwarnings && i < UNC_LOGIN_DEFS_WARN_MAX; i++)
+		fprintf(stderr, PROG ": warning: %s\n", a->defs.warnings[i]);
+	if (a->defs.nwarnings > UNC_LOGIN_DEFS_WARN_MAX)
+		fprintf(stderr, PROG ": warning: %s: %zu more values that do not parse\n",
+			a->paths.login_defs, a->defs.nwarnings - UNC_LOGIN_DEFS_WARN_MAX);
+}
+
 static int run_change(struct options *o, struct unc_subid_admin *a)
 {
 	struct unc_subid_events ev = {0};
@@ -513,9 +481,10 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 		fprintf(stderr, PROG ": nothing was written\n");
 		return EXIT_FAIL;
 	}
+	login_defs_warnings(a);
 	for (i = 0; i < o->nusers && rc == 0; i++) {
 		int r;
-		if (o->cmd == CMD_ADD)
+		if (o->cmd == CMD_ADD || o->cmd == CMD_SYNC)
 			r = unc_subid_admin_add(a, o->users[i],
 						o->has_count || o->top_up ? o->count : 0,
 						o->has_start, o->start, &ev, &err);
@@ -524,9 +493,16 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 		if (r < 0)
 			rc = cmd_fail_err(&err);
 	}
-	if (rc == 0 && o->cmd == CMD_SYNC &&
+	if (rc == 0 && o->cmd == CMD_SYNC && !o->sync_list &&
 	    unc_subid_admin_sync(a, o->has_count ? o->count : 0, added, &err) < 0)
 		rc = cmd_fail_err(&err);
+	if (o->cmd == CMD_SYNC && o->sync_list) {
+		/* named users: one line in the end, as for the whole directory */
+		for (i = 0; i < ev.n; i++)
+			if (ev.v[i].what == UNC_SUBID_ADDED)
+				added[ev.v[i].kind]++;
+		ev.n = 0;
+	}
 	if (rc != 0) {
 		fprintf(stderr, PROG ": nothing was written\n");
 		unc_subid_events_free(&ev);
@@ -544,23 +520,27 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 	if (rc == 0 && o->cmd == CMD_SYNC) {
 		int k;
 		for (k = 0; k < 2; k++) {
-			if (!(o->kinds & (k == UNC_SUBUID ? UNC_KIND_UIDS : UNC_KIND_GIDS)))
+			if (!(o->kinds & UNC_KIND_BIT(k)))
 				continue;
 			if (added[k])
 				printf("gave %zu user%s subordinate %s in %s\n", added[k],
-				       added[k] == 1 ? "" : "s", kind_ids(k), a->paths.file[k]);
+				       added[k] == 1 ? "" : "s", unc_id_kinds[k].ids,
+				       a->paths.file[k]);
 			else
-				printf("every login user holds subordinate %s in %s already\n",
-				       kind_ids(k), a->paths.file[k]);
+				printf("every %s holds subordinate %s in %s already\n",
+				       o->sync_list ? "user named" : "login user",
+				       unc_id_kinds[k].ids, a->paths.file[k]);
 		}
 	}
 	return rc;
 }
 
-static void print_ranges_text(const struct unc_subid_list *l)
+/* " uids=100000:65536,200000:10", or " uids=-" for none. */
+static void print_ranges_text(const char *key, const struct unc_subid_list *l)
 {
 	size_t i;
 
+	printf(" %s=", key);
 	if (l->n == 0)
 		fputs("-", stdout);
 	for (i = 0; i < l->n; i++)
@@ -568,24 +548,27 @@ static void print_ranges_text(const struct unc_subid_list *l)
 		       l->ranges[i].count);
 }
 
+/* ,"uids":[{"start":100000,"count":65536}] */
 static void print_ranges_json(const char *key, const struct unc_subid_list *l)
 {
 	size_t i;
 
-	printf("\"%s\":[", key);
+	printf(",\"%s\":[", key);
 	for (i = 0; i < l->n; i++)
 		printf("%s{\"start\":%" PRIu64 ",\"count\":%" PRIu64 "}", i ? "," : "",
 		       l->ranges[i].start, l->ranges[i].count);
 	putchar(']');
 }
 
-static int run_list(struct options *o, struct unc_subid_admin *a)
+static int run_list(struct options *o, struct unc_subid_admin *a, int served)
 {
 	struct unc_subid_holders h;
 	struct unc_error err;
 	size_t i;
+	int k, r = served ? unc_subid_admin_served(a, o->users, o->nusers, &h, &err)
+			  : unc_subid_admin_holders(a, o->users, o->nusers, &h, &err);
 
-	if (unc_subid_admin_holders(a, o->users, o->nusers, &h, &err) < 0) {
+	if (r < 0) {
 		unc_subid_holders_free(&h);
 		return cmd_fail_err(&err);
 	}
@@ -596,27 +579,18 @@ static int run_list(struct options *o, struct unc_subid_admin *a)
 		char owner[UNC_SUBID_LINE_MAX * 4 + 16];
 		if (o->json) {
 			printf("%s{\"user\":", i ? "," : "");
-			json_string(stdout, x->owner, x->owner_len);
-			if (o->kinds & UNC_KIND_UIDS) {
-				putchar(',');
-				print_ranges_json("uids", &x->ranges[UNC_SUBUID]);
-			}
-			if (o->kinds & UNC_KIND_GIDS) {
-				putchar(',');
-				print_ranges_json("gids", &x->ranges[UNC_SUBGID]);
-			}
+			cmd_json_string(stdout, x->owner, x->owner_len);
+			for (k = 0; k < UNC_ID_KINDS; k++)
+				if (o->kinds & UNC_KIND_BIT(k))
+					print_ranges_json(unc_id_kinds[k].word, &x->ranges[k]);
 			putchar('}');
 			continue;
 		}
-		fputs(escaped(x->owner, x->owner_len, owner, sizeof owner), stdout);
-		if (o->kinds & UNC_KIND_UIDS) {
-			fputs(" uids=", stdout);
-			print_ranges_text(&x->ranges[UNC_SUBUID]);
-		}
-		if (o->kinds & UNC_KIND_GIDS) {
-			fputs(" gids=", stdout);
-			print_ranges_text(&x->ranges[UNC_SUBGID]);
-		}
+		unc_escape_bytes(x->owner, x->owner_len, owner, sizeof owner);
+		fputs(owner, stdout);
+		for (k = 0; k < UNC_ID_KINDS; k++)
+			if (o->kinds & UNC_KIND_BIT(k))
+				print_ranges_text(unc_id_kinds[k].word, &x->ranges[k]);
 		putchar('\n');
 	}
 	if (o->json)
@@ -625,19 +599,52 @@ static int run_list(struct options *o, struct unc_subid_admin *a)
 	return 0;
 }
 
-static int run_check(struct options *o, struct unc_subid_admin *a)
+/* check for "subid: uncmap": what keeps the module from serving. One
+ * line per kind, "FILE: module: why", then the fix; JSON entries go
+ * first in the array, *n counts them. */
+static int check_module(struct options *o, struct unc_subid_admin *a, size_t *n)
+{
+	struct unc_error why;
+	int k;
+
+	*n = 0;
+	for (k = 0; k < 2; k++) {
+		if (!(o->kinds & UNC_KIND_BIT(k)) ||
+		    unc_subid_admin_module_problem(a, (enum unc_subid_kind)k, &why) == 0)
+			continue;
+		if (o->json) {
+			printf("%s{\"file\":", *n ? "," : "");
+			cmd_json_string(stdout, a->paths.login_defs, strlen(a->paths.login_defs));
+			fputs(",\"line\":0,\"problem\":\"module\",\"severity\":\"error\","
+			      "\"message\":",
+			      stdout);
+			cmd_json_string(stdout, why.msg, strlen(why.msg));
+			putchar('}');
+		} else {
+			char shown[UNC_ERROR_MSG_MAX * 4];
+			unc_escape_text(why.msg, shown, sizeof shown);
+			printf("%s: module: %s\n", a->paths.login_defs, shown);
+			unc_escape_text(why.hint, shown, sizeof shown);
+			printf("%s: module: fix: %s\n", a->paths.login_defs, shown);
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static int run_check(struct options *o, struct unc_subid_admin *a, int served)
 {
 	struct unc_subid_problems p = {0};
 	const struct unc_user_index *ix;
 	struct unc_error err;
-	size_t i, errors = 0;
+	size_t i, nmodule = 0, errors = 0;
 	int k;
 
 	if (unc_subid_admin_index(a, &ix, &err) < 0)
 		return cmd_fail_err(&err);
 
 	for (k = 0; k < 2; k++) {
-		if (!(o->kinds & (k == UNC_SUBUID ? UNC_KIND_UIDS : UNC_KIND_GIDS)))
+		if (!(o->kinds & UNC_KIND_BIT(k)))
 			continue;
 		if (unc_subid_check_file(&a->file[k], (enum unc_subid_kind)k, ix, a->paths.passwd,
 					 &p, &err) < 0) {
@@ -652,37 +659,40 @@ static int run_check(struct options *o, struct unc_subid_admin *a)
 	}
 	if (o->json)
 		printf("{\"version\":%d,\"problems\":[", JSON_VERSION);
+	if (served)
+		check_module(o, a, &nmodule);
 	for (i = 0; i < p.n; i++) {
 		const struct unc_subid_problem *x = &p.v[i];
-		const char *file = kind_file(a, x->kind);
-		char shown[UNC_ERROR_MSG_MAX * 4 + 16], where[32] = "";
+		const char *file = a->paths.file[x->kind];
+		char shown[UNC_ERROR_MSG_MAX * 4], path[UNC_ERROR_MSG_MAX * 4], where[32] = "";
 		if (!x->warning)
 			errors++;
 		if (o->json) {
-			printf("%s{\"file\":", i ? "," : "");
-			json_string(stdout, file, strlen(file));
+			printf("%s{\"file\":", i || nmodule ? "," : "");
+			cmd_json_string(stdout, file, strlen(file));
 			printf(",\"line\":%zu,\"problem\":\"%s\",\"severity\":\"%s\","
 			       "\"message\":",
 			       x->line, x->type, x->warning ? "warning" : "error");
-			json_string(stdout, x->message, strlen(x->message));
+			cmd_json_string(stdout, x->message, strlen(x->message));
 			putchar('}');
 			continue;
 		}
+		/* line 0: a problem of the whole file */
 		if (x->line)
 			snprintf(where, sizeof where, ":%zu", x->line);
-		printf("%s%s: %s%s: %s\n", printable(file, shown, sizeof shown), where,
-		       x->warning ? "warning: " : "", x->type,
-		       printable(x->message, shown + UNC_ERROR_MSG_MAX * 2,
-				 sizeof shown - UNC_ERROR_MSG_MAX * 2));
+		unc_escape_text(file, path, sizeof path);
+		unc_escape_text(x->message, shown, sizeof shown);
+		printf("%s%s: %s%s: %s\n", path, where, x->warning ? "warning: " : "", x->type,
+		       shown);
 	}
 	if (o->json)
 		puts("]}");
-	else if (p.n == 0)
+	else if (p.n == 0 && nmodule == 0)
 		printf("no problems found in %s\n",
 		       o->kinds == UNC_KIND_BOTH
 			   ? "either file"
-			   : kind_file(a, o->kinds == UNC_KIND_UIDS ? UNC_SUBUID : UNC_SUBGID));
-	k = errors > 0 ? EXIT_FAIL : 0;
+			   : a->paths.file[o->kinds == UNC_KIND_UIDS ? UNC_SUBUID : UNC_SUBGID]);
+	k = errors > 0 || nmodule > 0 ? EXIT_FAIL : 0;
 	unc_subid_problems_free(&p);
 	return k;
 }
@@ -693,21 +703,29 @@ int main(int argc, char **argv)
 	struct unc_subid_admin a;
 	struct unc_error err;
 	char source[64];
-	int r, rc;
+	char *sync_text = NULL, **sync_names = NULL;
+	int r, rc, served;
 
 	cmd_msg_init(PROG, EXIT_FAIL);
+	cmd_msg_usage_status(EXIT_USAGE);
 	cmd_start(EXIT_FAIL);
 	r = parse_options(argc, argv, &o);
 	if (r > 0) /* --help, --version */
 		return cmd_finish_stdout() < 0 ? EXIT_FAIL : 0;
 	if (r < 0)
 		return -r;
-	if ((o.cmd == CMD_ADD || o.cmd == CMD_DEL) && check_names(&o) != 0)
+	if (o.sync_list && (r = load_sync_users(&o, &sync_text, &sync_names)) != 0)
+		return r;
+	if ((o.cmd == CMD_ADD || o.cmd == CMD_DEL || o.sync_list) && check_names(&o) != 0) {
+		free(sync_text);
+		free(sync_names);
 		return EXIT_FAIL;
+	}
 	if (unc_subid_admin_init(&a, o.prefix, o.kinds, &err) < 0)
 		return cmd_fail_err(&err);
 	if (o.has_lock_timeout)
 		a.lock_timeout_ms = o.lock_timeout_ms;
+	a.allow_unsafe_wrap = o.unsafe_wrap;
 
 	unc_subid_admin_nss_source(&a, source, sizeof source);
 	if (strcmp(source, "files") != 0) {
@@ -716,10 +734,22 @@ int main(int argc, char **argv)
 			unc_subid_admin_end(&a);
 			return rc;
 		}
-		fprintf(stderr, PROG ": note: %s sends subid: to '%s'; this shows %s and %s only\n",
-			a.paths.nsswitch, source, a.paths.file[UNC_SUBUID],
-			a.paths.file[UNC_SUBGID]);
+		if (strcmp(source, "uncmap") == 0 && o.cmd == CMD_LIST && o.nusers > 0)
+			fprintf(stderr,
+				PROG ": note: %s sends subid: to 'uncmap'; these are the ranges "
+				     "libsubid_uncmap.so computes from %s\n",
+				a.paths.nsswitch, a.paths.login_defs);
+		else
+			fprintf(stderr,
+				PROG
+				": note: %s sends subid: to '%s'; this shows %s and %s only%s\n",
+				a.paths.nsswitch, source, a.paths.file[UNC_SUBUID],
+				a.paths.file[UNC_SUBGID],
+				strcmp(source, "uncmap") == 0
+				    ? " (name users to see what libsubid_uncmap.so serves them)"
+				    : "");
 	}
+	served = strcmp(source, "uncmap") == 0;
 
 	switch (o.cmd) {
 	case CMD_LIST:
@@ -728,13 +758,17 @@ int main(int argc, char **argv)
 			rc = cmd_fail_err(&err);
 			break;
 		}
-		rc = o.cmd == CMD_LIST ? run_list(&o, &a) : run_check(&o, &a);
+		login_defs_warnings(&a);
+		rc = o.cmd == CMD_LIST ? run_list(&o, &a, served && o.nusers > 0)
+				       : run_check(&o, &a, served);
 		break;
 	default:
 		rc = run_change(&o, &a);
 		break;
 	}
 	unc_subid_admin_end(&a);
+	free(sync_text);
+	free(sync_names);
 	/* an earlier automatic flush may have failed too: ferror() says */
 	if (cmd_finish_stdout() < 0 && rc == 0)
 		rc = EXIT_FAIL;

@@ -5,25 +5,8 @@
 #include <string.h>
 
 #include "cmdmsg.h"
+#include "json.h"
 #include "uncmap_check.h"
-
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", out);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
 
 static const char *json_status(enum unc_check_status s)
 {
@@ -40,12 +23,12 @@ static void print_json(const struct unc_check_config *cfg, const struct unc_chec
 	for (i = 0; i < rep->n; i++) {
 		const struct unc_check_result *r = &rep->v[i];
 		printf("%s\n{\"id\":", i ? "," : "");
-		json_string(stdout, r->id);
+		cmd_json_string(stdout, r->id, strlen(r->id));
 		printf(",\"status\":\"%s\",\"what\":", json_status(r->status));
-		json_string(stdout, r->what);
+		cmd_json_string(stdout, r->what, strlen(r->what));
 		fputs(",\"fix\":", stdout);
 		if (r->fix[0])
-			json_string(stdout, r->fix);
+			cmd_json_string(stdout, r->fix, strlen(r->fix));
 		else
 			fputs("null", stdout);
 		fputc('}', stdout);
@@ -57,7 +40,8 @@ static void print_text(const struct unc_check_config *cfg, const struct unc_chec
 		       int works)
 {
 	size_t i, warnings = 0, problems = 0;
-	const char *what = (cfg->map_uid && cfg->map_uid->n) || (cfg->map_gid && cfg->map_gid->n)
+	const char *what = (cfg->map[UNC_SUBUID] && cfg->map[UNC_SUBUID]->n) ||
+				   (cfg->map[UNC_SUBGID] && cfg->map[UNC_SUBGID]->n)
 			       ? "a launch with these --map-uid/--map-gid extents"
 			       : NULL;
 

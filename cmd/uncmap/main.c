@@ -1,6 +1,7 @@
 /* uncmap: run a command in a new user namespace with a multi-ID map.
  * Option parsing, messages and exit codes only; the work is in lib/. */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <sched.h>
@@ -15,9 +16,11 @@
 #include "container.h"
 #include "launch.h"
 #include "numparse.h"
+#include "pasta.h"
 #include "cmdmsg.h"
 #include "subid.h"
 #include "uncmap_check.h"
+#include "uncmap_info.h"
 #include "userswitch.h"
 
 #define PROG	    "uncmap"
@@ -26,29 +29,40 @@
 struct options {
 	uint64_t range;
 	enum unc_map_root map_root;
-	struct idmap_plan map_uid, map_gid; /* from --map-uid/--map-gid */
-	const char *subuid_file, *subgid_file;
+	/* indexed by enum unc_subid_kind */
+	struct idmap_plan map[UNC_ID_KINDS];  /* from --map-uid/--map-gid */
+	const char *subid_file[UNC_ID_KINDS]; /* from --subuid-file/--subgid-file */
 	const char *newuidmap, *newgidmap;
 	int print_map;
 	int check, json; /* --check, --json */
 	enum unc_subid_via subid_via;
 	int helper_timeout_s;
 	char **argv;
-	/* namespaces and the container (part 2) */
+	/* namespaces and the container */
 	int ns_pid, ns_mount, ns_uts, ns_ipc, ns_net, ns_cgroup;
 	int mount_proc;
 	const char *root, *hostname, *wd;
-	struct mount_op mount_ops[256];
-	char *mount_storage[256]; /* what --bind/--ro-bind parsing allocated */
+	struct mount_op mount_ops[256 + 2]; /* and newuidshell's two */
+	char *mount_storage[256];	    /* what mount option parsing allocated */
 	size_t nmount_ops;
-	/* the user switch and capabilities (part 3) */
+	/* bwrap's environment and status options (issue 13) */
+	int root_overlay, keep_env;
+	struct env_op env_ops[256];
+	size_t nenv_ops;
+	int info_fd, status_fd;
+	/* the user switch and capabilities */
 	struct user_request user;
 	int have_user, have_caps;
 	struct caps_spec caps;
+	enum unc_pty_mode pty_mode; /* --pty, --no-pty */
+	/* --net=pasta: a working network (issue 15) */
+	int net_pasta;
+	const char *pasta; /* --pasta, or NULL for "pasta" in PATH */
+	struct unc_publish publish[64];
+	size_t npublish;
+	char *pasta_opts[64];
+	size_t npasta_opts;
 };
-
-static const struct idmap_names uid_names = {"UID", "--map-uid"};
-static const struct idmap_names gid_names = {"GID", "--map-gid"};
 
 static void usage(void)
 {
@@ -85,16 +99,53 @@ static void usage(void)
 	      "     --mount-proc             mount a fresh /proc (needs --pid)\n"
 	      "     --root <dir>             pivot_root into <dir>, with /proc, a minimal\n"
 	      "                                /dev and a read-only /sys\n"
-	      "     --bind <src>:<dst>       bind-mount <src> on <dst> (inside --root)\n"
-	      "     --ro-bind <src>:<dst>    the same, read-only\n"
-	      "     --tmpfs <dst>            mount a tmpfs on <dst>\n"
+	      "     --root-overlay <dir>     the same, on a throw-away overlay: <dir> is\n"
+	      "                                never written, every run starts clean\n"
+	      "\n"
 	      "     --uts                    new UTS namespace\n"
 	      "     --hostname <name>        set the host name (implies --uts)\n"
 	      "     --ipc                    new IPC namespace\n"
-	      "     --net                    new network namespace with lo up\n"
+	      "     --net[=none]             new network namespace with lo up\n"
+	      "     --net=pasta              new network namespace with a working network\n"
+	      "                                through pasta (package passt); the host's\n"
+	      "                                loopback is at the gateway address\n"
+	      "     --publish <[ip:]hport:port[/tcp|/udp]>\n"
+	      "                              forward a host port into the namespace\n"
+	      "                                (repeatable; with --net=pasta)\n"
+	      "     --pasta <path>           the pasta program to run\n"
+	      "     --pasta-opt <option>     pass one more argument to pasta (repeatable)\n"
 	      "     --cgroup                 new cgroup namespace\n"
 	      "     --wd <dir>               working directory inside (default: the current\n"
 	      "                                one when it exists inside, else /)\n"
+	      "\n"
+	      "Filesystem operations, in command-line order; a missing destination is\n"
+	      "made inside --root (never on the host); write ':' in a path as '\\:':\n"
+	      "     --bind <src>:<dst>       bind-mount <src> on <dst>, without devices\n"
+	      "     --ro-bind <src>:<dst>    the same, read-only\n"
+	      "     --dev-bind <src>:<dst>   the same, devices usable\n"
+	      "     --bind-try, --ro-bind-try, --dev-bind-try <src>:<dst>\n"
+	      "                              the same, skipped when <src> is missing\n"
+	      "     --tmpfs <dst>            mount a tmpfs on <dst>\n"
+	      "     --dir <dst>              make a directory\n"
+	      "     --symlink <target>:<dst> make a symbolic link\n"
+	      "     --remount-ro <dst>       make the mount at <dst> read-only\n"
+	      "     --chmod <mode>:<path>    change the mode of <path> (octal)\n"
+	      "     --file <fd>:<dst>        a private copy of what <fd> holds at <dst>\n"
+	      "     --ro-bind-data <fd>:<dst>\n"
+	      "                              the same, read-only\n"
+	      "     --overlay <lower>[:<lower>...]:<upper>:<work>:<dst>\n"
+	      "                              an overlay on <dst> (Linux 5.11 or later)\n"
+	      "     --tmp-overlay <lower>:<dst>\n"
+	      "                              an overlay whose writes vanish at exit\n"
+	      "\n"
+	      "Environment (under --root, unless --keep-env: only TERM is kept; PATH,\n"
+	      "HOME, SHELL, USER, LOGNAME are those of the user's login inside):\n"
+	      "     --setenv <name> <value>  set a variable\n"
+	      "     --unsetenv <name>        remove a variable\n"
+	      "     --clearenv               remove every variable\n"
+	      "     --keep-env               under --root, keep the caller's environment\n"
+	      "     --info-fd <fd>           write the PID and namespaces as JSON to <fd>\n"
+	      "     --json-status-fd <fd>    the same, then the exit status\n"
 	      "\n"
 	      "     --user <user>[:<group>]  run the program as <user> (a name from the\n"
 	      "                                namespace's /etc/passwd, inside --root, or a\n"
@@ -102,6 +153,11 @@ static void usage(void)
 	      "     --cap-add <cap,...>      keep these capabilities (for --user too)\n"
 	      "     --cap-drop <cap,...|ALL> drop these capabilities, bounding set included\n"
 	      "     --no-new-privs           the program can gain no privilege by execve\n"
+	      "\n"
+	      "     --pty                    give the program a pseudo-terminal even when\n"
+	      "                                standard input is not a terminal\n"
+	      "     --no-pty                 no pseudo-terminal: the program runs in a new\n"
+	      "                                session with no controlling terminal\n"
 	      "\n"
 	      " -h, --help                   display this help\n"
 	      " -V, --version                display version\n"
@@ -116,6 +172,7 @@ static void usage(void)
 	      " " PROG " -- cat /proc/self/uid_map\n"
 	      " " PROG " --map-uid 0:1000:1 --map-uid 1:100000:65535 -- id\n"
 	      " " PROG " --root rfs --pid --hostname box -- /bin/sh\n"
+	      " " PROG " --root-overlay rfs -- newuidshell -l bob\n"
 	      "\n"
 	      "For more details see uncmap(1).\n",
 	      stdout);
@@ -133,12 +190,6 @@ static int finish_stdout(void)
 	return cmd_finish_stdout() < 0 ? EXIT_UNCMAP : 0;
 }
 
-static int try_help(void)
-{
-	fputs("Try '" PROG " --help' for more information.\n", stderr);
-	return EXIT_UNCMAP;
-}
-
 enum {
 	OPT_MAP_ROOT = 0x100,
 	OPT_MAP_UID,
@@ -154,9 +205,14 @@ enum {
 	OPT_JSON,
 	OPT_MOUNT_PROC,
 	OPT_ROOT,
-	OPT_BIND,
-	OPT_RO_BIND,
-	OPT_TMPFS,
+	OPT_MOUNT,
+	OPT_ROOT_OVERLAY,
+	OPT_SETENV,
+	OPT_UNSETENV,
+	OPT_CLEARENV,
+	OPT_KEEP_ENV,
+	OPT_INFO_FD,
+	OPT_JSON_STATUS_FD,
 	OPT_UTS,
 	OPT_HOSTNAME,
 	OPT_IPC,
@@ -167,7 +223,77 @@ enum {
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
 	OPT_NO_NEW_PRIVS,
+	OPT_PTY,
+	OPT_NO_PTY,
+	OPT_PUBLISH,
+	OPT_PASTA,
+	OPT_PASTA_OPT,
 };
+
+/* --setenv NAME VALUE (two arguments, as in bwrap), --unsetenv NAME,
+ * --clearenv: kept in order, applied in the command's process. */
+static int parse_env_option(int c, int argc, char **argv, struct options *o)
+{
+	const char *opt = c == OPT_SETENV     ? "--setenv"
+			  : c == OPT_UNSETENV ? "--unsetenv"
+					      : "--clearenv";
+	struct env_op *op = &o->env_ops[o->nenv_ops];
+	struct unc_error err;
+
+	if (o->nenv_ops >= sizeof o->env_ops / sizeof o->env_ops[0])
+		return cmd_fail("%s: too many environment options (at most %zu)", opt,
+				sizeof o->env_ops / sizeof o->env_ops[0]);
+	op->kind = c == OPT_SETENV     ? UNC_ENV_SET
+		   : c == OPT_UNSETENV ? UNC_ENV_UNSET
+				       : UNC_ENV_CLEAR;
+	op->name = c == OPT_CLEARENV ? NULL : optarg;
+	op->value = NULL;
+	if (op->name && unc_env_check_name(op->name, opt, &err) < 0)
+		return cmd_fail_err(&err);
+	if (c == OPT_SETENV) {
+		if (optind >= argc)
+			return cmd_fail("--setenv: '%s' has no value: --setenv NAME VALUE", optarg);
+		op->value = argv[optind++];
+	}
+	o->nenv_ops++;
+	return 0;
+}
+
+/* --net[=none|pasta], --publish, --pasta, --pasta-opt. */
+static int parse_net_option(int c, const char *arg, struct options *o)
+{
+	struct unc_error err;
+
+	unc_error_clear(&err);
+	switch (c) {
+	case OPT_NET:
+		if (arg && strcmp(arg, "pasta") == 0)
+			o->net_pasta = 1;
+		else if (arg && strcmp(arg, "none") != 0)
+			return cmd_fail("--net: '%s' is not 'none' or 'pasta'", arg);
+		o->ns_net = 1;
+		return 0;
+	case OPT_PUBLISH:
+		if (o->npublish >= sizeof o->publish / sizeof o->publish[0])
+			return cmd_fail("--publish: too many ports (at most %zu)",
+					sizeof o->publish / sizeof o->publish[0]);
+		if (unc_publish_parse(arg, &o->publish[o->npublish], &err) < 0)
+			return cmd_fail_err(&err);
+		o->npublish++;
+		return 0;
+	case OPT_PASTA:
+		if (arg[0] == '\0')
+			return cmd_fail("--pasta: empty value, expected a program");
+		o->pasta = arg;
+		return 0;
+	default:
+		if (o->npasta_opts >= sizeof o->pasta_opts / sizeof o->pasta_opts[0])
+			return cmd_fail("--pasta-opt: too many options (at most %zu)",
+					sizeof o->pasta_opts / sizeof o->pasta_opts[0]);
+		o->pasta_opts[o->npasta_opts++] = (char *)arg;
+		return 0;
+	}
+}
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -189,28 +315,53 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"mount", no_argument, NULL, 'm'},
 	    {"mount-proc", no_argument, NULL, OPT_MOUNT_PROC},
 	    {"root", required_argument, NULL, OPT_ROOT},
-	    {"bind", required_argument, NULL, OPT_BIND},
-	    {"ro-bind", required_argument, NULL, OPT_RO_BIND},
-	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+	    /* the filesystem operations, in command-line order (mounts.h) */
+	    {"bind", required_argument, NULL, OPT_MOUNT},
+	    {"ro-bind", required_argument, NULL, OPT_MOUNT},
+	    {"dev-bind", required_argument, NULL, OPT_MOUNT},
+	    {"bind-try", required_argument, NULL, OPT_MOUNT},
+	    {"ro-bind-try", required_argument, NULL, OPT_MOUNT},
+	    {"dev-bind-try", required_argument, NULL, OPT_MOUNT},
+	    {"tmpfs", required_argument, NULL, OPT_MOUNT},
+	    {"dir", required_argument, NULL, OPT_MOUNT},
+	    {"symlink", required_argument, NULL, OPT_MOUNT},
+	    {"remount-ro", required_argument, NULL, OPT_MOUNT},
+	    {"chmod", required_argument, NULL, OPT_MOUNT},
+	    {"file", required_argument, NULL, OPT_MOUNT},
+	    {"ro-bind-data", required_argument, NULL, OPT_MOUNT},
+	    {"overlay", required_argument, NULL, OPT_MOUNT},
+	    {"tmp-overlay", required_argument, NULL, OPT_MOUNT},
+	    {"root-overlay", required_argument, NULL, OPT_ROOT_OVERLAY},
+	    {"setenv", required_argument, NULL, OPT_SETENV},
+	    {"unsetenv", required_argument, NULL, OPT_UNSETENV},
+	    {"clearenv", no_argument, NULL, OPT_CLEARENV},
+	    {"keep-env", no_argument, NULL, OPT_KEEP_ENV},
+	    {"info-fd", required_argument, NULL, OPT_INFO_FD},
+	    {"json-status-fd", required_argument, NULL, OPT_JSON_STATUS_FD},
 	    {"uts", no_argument, NULL, OPT_UTS},
 	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
 	    {"ipc", no_argument, NULL, OPT_IPC},
-	    {"net", no_argument, NULL, OPT_NET},
+	    {"net", optional_argument, NULL, OPT_NET},
+	    {"publish", required_argument, NULL, OPT_PUBLISH},
+	    {"pasta", required_argument, NULL, OPT_PASTA},
+	    {"pasta-opt", required_argument, NULL, OPT_PASTA_OPT},
 	    {"cgroup", no_argument, NULL, OPT_CGROUP},
 	    {"wd", required_argument, NULL, OPT_WD},
 	    {"user", required_argument, NULL, OPT_USER},
 	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
 	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
 	    {"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
+	    {"pty", no_argument, NULL, OPT_PTY},
+	    {"no-pty", no_argument, NULL, OPT_NO_PTY},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct unc_error err;
-	int c;
+	int c, longindex = 0;
 	uint64_t v;
 
-	while ((c = getopt_long(argc, argv, "+r:pmhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:pmhV", longopts, &longindex)) != -1) {
 		switch (c) {
 		case 'r':
 			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT - 1, &o->range, "--range", &err) <
@@ -227,26 +378,24 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_MAP_UID:
 		case OPT_MAP_GID: {
+			const struct unc_id_kind *k =
+			    unc_id_kind(c == OPT_MAP_UID ? UNC_SUBUID : UNC_SUBGID);
 			struct map_extent e;
-			const char *opt = c == OPT_MAP_UID ? "--map-uid" : "--map-gid";
-			if (unc_idmap_parse_extent(optarg, &e, opt, &err) < 0 ||
-			    unc_idmap_add(c == OPT_MAP_UID ? &o->map_uid : &o->map_gid, &e, opt,
-					  &err) < 0)
+			if (unc_idmap_parse_extent(optarg, &e, k->map_option, &err) < 0 ||
+			    unc_idmap_add(&o->map[k->kind], &e, k->map_option, &err) < 0)
 				return cmd_fail_err(&err);
 			break;
 		}
 		case OPT_SUBUID_FILE:
-		case OPT_SUBGID_FILE:
+		case OPT_SUBGID_FILE: {
+			const struct unc_id_kind *k =
+			    unc_id_kind(c == OPT_SUBUID_FILE ? UNC_SUBUID : UNC_SUBGID);
 			if (access(optarg, R_OK) < 0)
-				return cmd_fail("%s: cannot read '%s': %s",
-						c == OPT_SUBUID_FILE ? "--subuid-file"
-								     : "--subgid-file",
-						optarg, strerror(errno));
-			if (c == OPT_SUBUID_FILE)
-				o->subuid_file = optarg;
-			else
-				o->subgid_file = optarg;
+				return cmd_fail("%s: cannot read '%s': %s", k->file_option, optarg,
+						strerror(errno));
+			o->subid_file[k->kind] = optarg;
 			break;
+		}
 		case OPT_PRINT_MAP:
 			o->print_map = 1;
 			break;
@@ -294,37 +443,44 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->mount_proc = o->ns_mount = 1;
 			break;
 		case OPT_ROOT:
+		case OPT_ROOT_OVERLAY:
 			if (optarg[0] == '\0')
-				return cmd_fail("--root: empty value, expected a directory");
+				return cmd_fail("%s: empty value, expected a directory",
+						c == OPT_ROOT ? "--root" : "--root-overlay");
 			o->root = optarg;
+			o->root_overlay = c == OPT_ROOT_OVERLAY;
 			o->ns_mount = 1;
 			break;
-		case OPT_BIND:
-		case OPT_RO_BIND:
-		case OPT_TMPFS: {
-			const char *opt = c == OPT_BIND	     ? "--bind"
-					  : c == OPT_RO_BIND ? "--ro-bind"
-							     : "--tmpfs";
-			struct mount_op *op = &o->mount_ops[o->nmount_ops];
-			char *storage;
-			if (o->nmount_ops >= sizeof o->mount_ops / sizeof o->mount_ops[0])
-				return cmd_fail("%s: too many mount options (at most %zu)", opt,
-						sizeof o->mount_ops / sizeof o->mount_ops[0]);
-			if (c == OPT_TMPFS) {
-				if (optarg[0] != '/')
-					return cmd_fail("--tmpfs: '%s' is not an absolute path",
-							optarg);
-				op->kind = UNC_MOUNT_TMPFS;
-				op->src = NULL;
-				op->dst = optarg;
-				op->option = opt;
-			} else if (unc_mount_parse_bind(
-				       optarg, c == OPT_BIND ? UNC_MOUNT_BIND : UNC_MOUNT_RO_BIND,
-				       opt, op, &storage, &err) < 0) {
+		case OPT_SETENV:
+		case OPT_UNSETENV:
+		case OPT_CLEARENV:
+			if (parse_env_option(c, argc, argv, o))
+				return EXIT_UNCMAP;
+			break;
+		case OPT_KEEP_ENV:
+			o->keep_env = 1;
+			break;
+		case OPT_INFO_FD:
+		case OPT_JSON_STATUS_FD: {
+			const char *opt = c == OPT_INFO_FD ? "--info-fd" : "--json-status-fd";
+			if (unc_parse_u64(optarg, 0, INT_MAX, &v, opt, &err) < 0)
 				return cmd_fail_err(&err);
-			}
-			if (c != OPT_TMPFS)
-				o->mount_storage[o->nmount_ops] = storage;
+			if (uncmap_info_check_fd((int)v, opt))
+				return EXIT_UNCMAP;
+			*(c == OPT_INFO_FD ? &o->info_fd : &o->status_fd) = (int)v;
+			break;
+		}
+		case OPT_MOUNT: {
+			char option[64];
+			struct mount_op *op = &o->mount_ops[o->nmount_ops];
+			snprintf(option, sizeof option, "--%s", longopts[longindex].name);
+			if (o->nmount_ops >= sizeof o->mount_storage / sizeof o->mount_storage[0])
+				return cmd_fail("%s: too many mount options (at most %zu)", option,
+						sizeof o->mount_storage /
+						    sizeof o->mount_storage[0]);
+			if (unc_mount_parse(option, optarg, op, &o->mount_storage[o->nmount_ops],
+					    &err) < 0)
+				return cmd_fail_err(&err);
 			o->nmount_ops++;
 			o->ns_mount = 1;
 			break;
@@ -344,7 +500,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->ns_ipc = 1;
 			break;
 		case OPT_NET:
-			o->ns_net = 1;
+		case OPT_PUBLISH:
+		case OPT_PASTA:
+		case OPT_PASTA_OPT:
+			if (parse_net_option(c, optarg, o))
+				return EXIT_UNCMAP;
 			break;
 		case OPT_CGROUP:
 			o->ns_cgroup = 1;
@@ -373,6 +533,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->caps.no_new_privs = 1;
 			o->have_caps = 1;
 			break;
+		case OPT_PTY:
+		case OPT_NO_PTY:
+			o->pty_mode = c == OPT_PTY ? UNC_PTY_ON : UNC_PTY_OFF;
+			break;
 		case 'h':
 			usage();
 			exit(finish_stdout());
@@ -380,12 +544,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 			printf(PROG " " UNC_VERSION "\n");
 			exit(finish_stdout());
 		default:
-			return try_help();
+			return cmd_try_help();
 		}
 	}
 	o->argv = argv + optind;
 	if (o->mount_proc && !o->ns_pid)
 		return cmd_fail("--mount-proc needs a new PID namespace: add --pid");
+	if (!o->net_pasta && (o->npublish || o->pasta || o->npasta_opts))
+		return cmd_fail("%s: only with --net=pasta", o->npublish ? "--publish"
+							     : o->pasta	 ? "--pasta"
+									 : "--pasta-opt");
 	return 0;
 }
 
@@ -394,9 +562,9 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 		    uint64_t self, int privileged, struct idmap_plan *plan,
 		    struct unc_subid_list *subids)
 {
-	const struct idmap_names *names = kind == UNC_SUBUID ? &uid_names : &gid_names;
-	const struct idmap_plan *explicit_plan = kind == UNC_SUBUID ? &o->map_uid : &o->map_gid;
-	const char *file = kind == UNC_SUBUID ? o->subuid_file : o->subgid_file;
+	const struct unc_id_kind *k = unc_id_kind(kind);
+	const struct idmap_plan *explicit_plan = &o->map[kind];
+	const char *file = o->subid_file[kind];
 	struct unc_error err;
 	int need_ranges;
 
@@ -411,13 +579,12 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 		*plan = *explicit_plan;
 	} else {
 		if (need_ranges && subids->n == 0) {
-			cmd_fail("no subordinate %ss for %s (looked in %s)", names->id, user,
+			cmd_fail("no subordinate %ss for %s (looked in %s)", k->id, user,
 				 subids->source);
 			cmd_fail("ask an administrator to run: subidctl add %s", user);
 			return fail_check();
 		}
-		if (unc_idmap_plan_range(plan, o->range, o->map_root, self, subids, names, &err) <
-		    0) {
+		if (unc_idmap_plan_range(plan, o->range, o->map_root, self, subids, k, &err) < 0) {
 			cmd_fail_err(&err);
 			cmd_fail("use a smaller --range, or ask an administrator to run: "
 				 "subidctl add %s --top-up %llu",
@@ -425,7 +592,7 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 			return fail_check();
 		}
 	}
-	if (unc_idmap_validate(plan, self, privileged, subids, user, names, &err) < 0) {
+	if (unc_idmap_validate(plan, self, privileged, subids, user, k, &err) < 0) {
 		cmd_fail_err(&err);
 		/* IDs not delegated to the caller: --check shows what is */
 		return err.errnum == EPERM ? fail_check() : EXIT_UNCMAP;
@@ -433,7 +600,7 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 	/* the child becomes 0 inside before anything else */
 	if (!unc_idmap_maps_inside(plan, 0))
 		return cmd_fail("%s: the map does not hold %s 0, which the command starts as",
-				names->option, names->id);
+				k->map_option, k->id);
 	return 0;
 }
 
@@ -447,6 +614,12 @@ static void print_plan(const char *what, const struct idmap_plan *plan, const ch
 		printf("%10llu %10llu %10llu\n", (unsigned long long)plan->ext[i].inside,
 		       (unsigned long long)plan->ext[i].outside,
 		       (unsigned long long)plan->ext[i].count);
+}
+
+/* The file a helper read: --subuid-file/--subgid-file, or the system's. */
+static const char *subid_file(const struct options *o, enum unc_subid_kind kind)
+{
+	return o->subid_file[kind] ? o->subid_file[kind] : unc_id_kind(kind)->file;
 }
 
 static int report_helper(const struct helper_result *r, const char *user, const char *file)
@@ -476,23 +649,134 @@ static int run_check(const struct options *o)
 	struct unc_check_config cfg = {
 	    .range = o->range,
 	    .map_root = o->map_root,
-	    .map_uid = &o->map_uid,
-	    .map_gid = &o->map_gid,
+	    .map = {&o->map[UNC_SUBUID], &o->map[UNC_SUBGID]},
 	    .newuidmap = o->newuidmap,
 	    .newgidmap = o->newgidmap,
-	    .subuid_file = o->subuid_file,
-	    .subgid_file = o->subgid_file,
+	    .subid_file = {o->subid_file[UNC_SUBUID], o->subid_file[UNC_SUBGID]},
 	    .via = o->subid_via,
+	    .net_pasta = o->net_pasta,
+	    .pasta = o->pasta ? o->pasta : "pasta",
 	};
 
 	return uncmap_check(&cfg, o->json);
+}
+
+/* The environment of the command (environ.h): under --root, unless
+ * --keep-env, what a login of its user gives; the --setenv family in
+ * order; a login shell starts in HOME. NULL: uncmap's own, untouched. */
+static const struct env_spec *plan_env(const struct options *o, struct env_spec *env,
+				       int default_program)
+{
+	char *const *argv = o->argv;
+	int login_shell =
+	    default_program ||
+	    (argv[1] && (strcmp(argv[1], "-l") == 0 || strcmp(argv[1], "--login") == 0));
+
+	memset(env, 0, sizeof *env);
+	env->login_env = o->root && !o->keep_env;
+	env->user = o->have_user ? &o->user : NULL;
+	env->ops = o->env_ops;
+	env->nops = o->nenv_ops;
+	env->enter_home = o->root && !o->wd && login_shell;
+	/* no program: the user's own shell from the namespace's passwd */
+	env->shell_argv = env->login_env && default_program ? o->argv : NULL;
+	if (!env->login_env && !env->nops && !env->enter_home)
+		return NULL;
+	return env;
+}
+
+/* Under --root, the installed newuidshell (next to uncmap) read-only at
+ * UNC_NEWUIDSHELL_DIR inside, on a tmpfs of its own, on the PATH a login
+ * environment gets: so `uncmap --root rfs -- newuidshell -l bob` works in
+ * any tree. Skipped, silently, when the tree cannot hold the directory. */
+#define UNC_NEWUIDSHELL_DIR "/run/uncmap/bin"
+static void add_newuidshell(struct options *o, struct env_spec *env)
+{
+	static char path[PATH_MAX];
+	char *slash;
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - sizeof "/newuidshell");
+	struct mount_op *op = &o->mount_ops[o->nmount_ops];
+
+	if (n <= 0)
+		return;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	if (!slash)
+		return;
+	strcpy(slash, "/newuidshell");
+	if (access(path, X_OK) < 0)
+		return;
+	op[0] = (struct mount_op){.kind = UNC_MOUNT_TMPFS,
+				  .dst = UNC_NEWUIDSHELL_DIR,
+				  .option = "--root",
+				  .fd = -1,
+				  .optional = 1};
+	op[1] = (struct mount_op){.kind = UNC_MOUNT_RO_BIND,
+				  .src = path,
+				  .dst = UNC_NEWUIDSHELL_DIR "/newuidshell",
+				  .option = "--root",
+				  .fd = -1,
+				  .optional = 1};
+	o->nmount_ops += 2;
+	env->extra_path = UNC_NEWUIDSHELL_DIR;
+}
+
+/* --net=pasta: what the launch's before_release hook needs, and the
+ * pasta it started, stopped once the command is done. */
+struct net_pasta {
+	struct unc_pasta_spec spec;
+	char path[4096];
+	struct unc_pasta running;
+};
+
+static int start_pasta(void *arg, pid_t child, struct unc_error *err)
+{
+	struct net_pasta *n = arg;
+
+	return unc_pasta_start(&n->spec, child, &n->running, err);
+}
+
+/* Before any process exists: pasta is there and /dev/net/tun usable. */
+static int prepare_pasta(const struct options *o, int privileged, struct net_pasta *n)
+{
+	struct unc_error err;
+
+	unc_error_clear(&err);
+	if (unc_pasta_find(o->pasta ? o->pasta : "pasta", n->path, sizeof n->path, &err) < 0 ||
+	    unc_pasta_check_tun(&err) < 0)
+		return cmd_fail_err(&err);
+	n->spec.path = n->path;
+	n->spec.publish = o->publish;
+	n->spec.npublish = o->npublish;
+	n->spec.extra = o->pasta_opts;
+	n->spec.nextra = o->npasta_opts;
+	n->spec.run_as_root = privileged;
+	n->spec.timeout_ms = o->helper_timeout_s * 1000;
+	n->running.pid = -1;
+	return 0;
+}
+
+/* Our resolv.conf goes on the root's /etc/resolv.conf unless the caller
+ * mounts something there. */
+static int wants_pasta_resolv_conf(const struct options *o)
+{
+	size_t i;
+
+	if (!o->net_pasta || !o->root)
+		return 0;
+	for (i = 0; i < o->nmount_ops; i++)
+		if (strcmp(o->mount_ops[i].dst, "/etc") == 0 ||
+		    strcmp(o->mount_ops[i].dst, "/etc/resolv.conf") == 0)
+			return 0;
+	return 1;
 }
 
 static void options_free(struct options *o)
 {
 	size_t i;
 
-	for (i = 0; i < o->nmount_ops; i++)
+	for (i = 0; i < o->nmount_ops && i < sizeof o->mount_storage / sizeof o->mount_storage[0];
+	     i++)
 		free(o->mount_storage[i]);
 }
 
@@ -503,15 +787,21 @@ int main(int argc, char **argv)
 	    .map_root = UNC_MAP_ROOT_SELF,
 	    .newuidmap = "/usr/bin/newuidmap",
 	    .newgidmap = "/usr/bin/newgidmap",
-	    .helper_timeout_s = 10};
+	    .helper_timeout_s = 10,
+	    .info_fd = -1,
+	    .status_fd = -1};
 	_cleanup_subid_list_ struct unc_subid_list subuids = {0}, subgids = {0};
 	struct launch_spec spec;
 	struct launch_result res;
 	struct container_spec container;
+	struct unc_pty_plan pty;
+	struct net_pasta net = {.running = {.pid = -1}};
 	char cwd[4096];
 	struct unc_error err;
 	struct passwd *pw;
-	char *default_argv[2];
+	char *default_argv[3] = {NULL, NULL, NULL};
+	struct env_spec env;
+	struct uncmap_info info;
 	char namebuf[32];
 	const char *user;
 	uid_t uid = getuid();
@@ -547,17 +837,19 @@ int main(int argc, char **argv)
 		return EXIT_UNCMAP;
 
 	if (o.print_map) {
-		print_plan("uid", &spec.uid_plan, o.map_uid.n ? "" : subuids.source);
-		print_plan("gid", &spec.gid_plan, o.map_gid.n ? "" : subgids.source);
+		print_plan("uid", &spec.uid_plan, o.map[UNC_SUBUID].n ? "" : subuids.source);
+		print_plan("gid", &spec.gid_plan, o.map[UNC_SUBGID].n ? "" : subgids.source);
 		return finish_stdout();
 	}
 
 	if (o.argv[0] == NULL) {
 		const char *shell = getenv("SHELL");
 		default_argv[0] = (char *)(shell && *shell ? shell : "/bin/sh");
-		default_argv[1] = NULL;
 		o.argv = default_argv;
 	}
+	spec.env = plan_env(&o, &env, o.argv == default_argv);
+	if (o.root)
+		add_newuidshell(&o, &env);
 
 	spec.argv = o.argv;
 	spec.clone_flags = CLONE_NEWUSER | (o.ns_pid ? CLONE_NEWPID : 0) |
@@ -579,12 +871,27 @@ int main(int argc, char **argv)
 	container.wd = o.wd;
 	/* only --root needs it: the directory to try inside */
 	container.cwd = o.root ? getcwd(cwd, sizeof cwd) : NULL;
+	container.mounts.root_overlay = o.root_overlay;
+	container.close_fds[0] = o.info_fd;
+	container.close_fds[1] = o.status_fd;
+	info = (struct uncmap_info){
+	    .info_fd = o.info_fd, .status_fd = o.status_fd, .clone_flags = spec.clone_flags};
+	spec.started = o.info_fd >= 0 || o.status_fd >= 0 ? uncmap_info_started : NULL;
+	spec.started_arg = &info;
 	if (unc_mount_plan_check(&container.mounts, &err) < 0)
 		return cmd_fail_err(&err);
 	spec.setup = unc_container_setup;
 	spec.setup_arg = &container;
 	spec.user = o.have_user ? &o.user : NULL;
 	spec.caps = o.have_caps ? &o.caps : NULL;
+	spec.before_release = NULL;
+	container.pasta_resolv_conf = wants_pasta_resolv_conf(&o);
+	if (o.net_pasta) {
+		if (prepare_pasta(&o, privileged, &net))
+			return EXIT_UNCMAP;
+		spec.before_release = start_pasta;
+		spec.before_release_arg = &net;
+	}
 	if (privileged)
 		spec.mapper = UNC_MAPPER_DIRECT;
 	else if (unc_idmap_is_only_self(&spec.uid_plan, uid) &&
@@ -607,8 +914,14 @@ int main(int argc, char **argv)
 	/* the plans are made: the child need not inherit the lists */
 	unc_subid_list_free(&subuids);
 	unc_subid_list_free(&subgids);
+	/* the command never shares our terminal: a pty of its own, or none */
+	unc_pty_prepare(o.pty_mode, &pty);
+	spec.pty = pty.use ? &pty : NULL;
+	spec.pty_console = o.root != NULL;
 	unc_error_clear(&err);
 	r = unc_launch_run(&spec, &res, &err);
+	uncmap_info_finish(&info, r);
+	unc_pasta_stop(&net.running);
 	switch (res.failure) {
 	case UNC_LAUNCH_OK:
 		return r;
@@ -621,11 +934,9 @@ int main(int argc, char **argv)
 		return EXIT_UNCMAP;
 	case UNC_LAUNCH_FAIL_HELPER:
 		if (!unc_helper_ok(&res.uid_res))
-			report_helper(&res.uid_res, user,
-				      o.subuid_file ? o.subuid_file : "/etc/subuid");
+			report_helper(&res.uid_res, user, subid_file(&o, UNC_SUBUID));
 		if (!unc_helper_ok(&res.gid_res))
-			report_helper(&res.gid_res, user,
-				      o.subgid_file ? o.subgid_file : "/etc/subgid");
+			report_helper(&res.gid_res, user, subid_file(&o, UNC_SUBGID));
 		return fail_check();
 	case UNC_LAUNCH_FAIL_CHILD:
 		cmd_say("%s", res.report.msg);

@@ -1,7 +1,7 @@
 /* newuidshell: from root inside a user namespace, become another user of
  * that namespace, like su(1) but with no PAM, password or setuid bit.
  * Option parsing, messages and exit codes only; the switch is in
- * lib/userswitch.c, shared with `uncmap --user`. */
+ * lib/launch/userswitch.c, shared with `uncmap --user`. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -64,12 +64,6 @@ static void usage(void)
 	      stdout);
 }
 
-static int try_help(void)
-{
-	fputs("Try '" PROG " --help' for more information.\n", stderr);
-	return EXIT_NEWUIDSHELL;
-}
-
 /* Options may come before and after USER (`newuidshell bob -c id`); what
  * follows USER and is not an option, or follows "--", is the command. */
 static int parse_options(int argc, char **argv, struct options *o)
@@ -111,7 +105,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 				printf(PROG " " UNC_VERSION "\n");
 				exit(cmd_finish_stdout() < 0 ? EXIT_NEWUIDSHELL : 0);
 			default:
-				return try_help();
+				return cmd_try_help();
 			}
 		}
 		if (optind > before && argv[optind - 1] != last_arg &&
@@ -129,8 +123,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 	}
 	if (!o->user) {
-		cmd_fail("no user given");
-		return try_help();
+		return cmd_usage_error("no user given");
 	}
 	if (o->user[0] == '\0')
 		return cmd_fail("the user name is empty");

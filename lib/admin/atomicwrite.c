@@ -81,6 +81,7 @@ static int atomic_replace(const char *path, const char *data, size_t len, const 
 	_cleanup_free_ char *backup_tmp = NULL;
 	struct stat st;
 	int have_old = old != NULL;
+	int r;
 
 	*replaced = 0;
 
@@ -93,16 +94,18 @@ static int atomic_replace(const char *path, const char *data, size_t len, const 
 	if (have_old) {
 		/* The backup is itself replaced atomically: a crash never
 		 * leaves a half-written FILE-. */
-		if (write_fresh(backup_tmp, old, old_len, &st, 0, 0, err) < 0)
-			return -1;
+		r = write_fresh(backup_tmp, old, old_len, &st, 0, 0, err);
+		if (r < 0)
+			return r;
 		if (rename(backup_tmp, backup) < 0) {
 			int e = errno;
 			(void)unlink(backup_tmp);
 			return unc_error_sys(err, e, "cannot rename %s to %s", backup_tmp, backup);
 		}
 	}
-	if (write_fresh(tmp, data, len, have_old ? &st : NULL, new_mode, 1, err) < 0)
-		return -1;
+	r = write_fresh(tmp, data, len, have_old ? &st : NULL, new_mode, 1, err);
+	if (r < 0)
+		return r;
 	if (rename(tmp, path) < 0) {
 		int e = errno;
 		(void)unlink(tmp);

@@ -22,9 +22,9 @@
 #include "subidfile.h"
 #include "userindex.h"
 
-#define UNC_KIND_UIDS 1
-#define UNC_KIND_GIDS 2
-#define UNC_KIND_BOTH 3
+#define UNC_KIND_UIDS UNC_KIND_BIT(UNC_SUBUID)
+#define UNC_KIND_GIDS UNC_KIND_BIT(UNC_SUBGID)
+#define UNC_KIND_BOTH (UNC_KIND_UIDS | UNC_KIND_GIDS)
 
 struct unc_subid_paths {
 	char *etc;
@@ -48,6 +48,12 @@ struct unc_subid_admin {
 	struct unc_shadow_lock lock;
 	int top_up;   /* add gives a user only what it lacks to hold the count */
 	int unpaired; /* UIDs and GIDs allocated on their own (starts may differ) */
+	/* On the system itself (no prefix), users NSS knows count too:
+	 * LDAP, SSSD, extrausers. With a prefix only the tree's files do. */
+	int use_nss;
+	struct unc_nss_users nss;
+	/* The caller asked for UNSAFE_SUB_*_DETERMINISTIC_WRAP to be obeyed. */
+	int allow_unsafe_wrap;
 };
 
 enum unc_subid_event_what {
@@ -81,10 +87,14 @@ void unc_subid_admin_nss_source(const struct unc_subid_admin *a, char *buf, size
 int unc_subid_admin_begin(struct unc_subid_admin *a, int for_write, struct unc_error *err);
 
 /* Give user (a name, or a numeric UID) count IDs in each chosen file
- * (count 0: SUB_UID_COUNT / SUB_GID_COUNT), first fit, unless they hold
- * that many already; with has_start, exactly [start, start+count). With
- * a->top_up, only the IDs the user lacks to hold count, right after one
- * of its ranges when they are free there. */
+ * (count 0: SUB_UID_COUNT / SUB_GID_COUNT), unless they hold that many
+ * already: first fit, or shadow's deterministic range when login.defs
+ * says SUB_UID_DETERMINISTIC (SUB_GID_...) yes; with has_start, exactly
+ * [start, start+count). With a->top_up, only the IDs the user lacks to
+ * hold count, right after one of its ranges when they are free there.
+ * The owner is written as the UID when login.defs says
+ * SUB_UID_STORE_BY_UID (SUB_GID_...) yes. SUB_UID_COUNT 0 turns
+ * automatic allocation off: then count 0 is an error saying so. */
 int unc_subid_admin_add(struct unc_subid_admin *a, const char *user, uint64_t count, int has_start,
 			uint64_t start, struct unc_subid_events *ev, struct unc_error *err);
 
@@ -93,8 +103,10 @@ int unc_subid_admin_add(struct unc_subid_admin *a, const char *user, uint64_t co
 int unc_subid_admin_del(struct unc_subid_admin *a, const char *user, int has_start, uint64_t start,
 			struct unc_subid_events *ev, struct unc_error *err);
 
-/* Give every login user (UID_MIN..UID_MAX) without a range one, in each
- * chosen file. added[kind] counts them. */
+/* Give every login user (UID_MIN..UID_MAX) of the passwd file without a
+ * range one, in each chosen file, as unc_subid_admin_add would. added[kind]
+ * counts them. (To sync users NSS knows without enumerating a directory,
+ * call unc_subid_admin_add for each.) */
 int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added[2],
 			 struct unc_error *err);
 
@@ -133,6 +145,17 @@ struct unc_subid_holders {
 int unc_subid_admin_holders(struct unc_subid_admin *a, char *const *users, size_t nusers,
 			    struct unc_subid_holders *out, struct unc_error *err);
 void unc_subid_holders_free(struct unc_subid_holders *h);
+
+/* For "subid: uncmap": the users' ranges as libsubid_uncmap.so serves
+ * them, computed from login.defs (none where it serves none). A name
+ * that is no user (files, then NSS) is an error. */
+int unc_subid_admin_served(struct unc_subid_admin *a, char *const *users, size_t nusers,
+			   struct unc_subid_holders *out, struct unc_error *err);
+
+/* For "subid: uncmap": why the module serves no kind-IDs, or 0 when it
+ * serves them (unc_login_defs_served, with the file named). */
+int unc_subid_admin_module_problem(const struct unc_subid_admin *a, enum unc_subid_kind kind,
+				   struct unc_error *why);
 
 void unc_subid_events_free(struct unc_subid_events *ev);
 

@@ -131,6 +131,7 @@ int unc_subid_alloc_first_fit(struct unc_subid_alloc *a, uint64_t min, uint64_t 
 {
 	uint64_t pos;
 	size_t idx;
+	int r;
 
 	if (count == 0 || min > max)
 		return bad_request(min, max, count, err);
@@ -139,8 +140,9 @@ int unc_subid_alloc_first_fit(struct unc_subid_alloc *a, uint64_t min, uint64_t 
 	 * again from min. */
 	if (!a->sorted || a->last_count == 0 || count < a->last_count || min != a->last_min ||
 	    a->pair_sweep) {
-		if (normalise(a, err) < 0)
-			return -ENOMEM;
+		r = normalise(a, err);
+		if (r < 0)
+			return r;
 		a->pos = min;
 		a->idx = 0;
 		a->last_min = min;
@@ -206,8 +208,9 @@ int unc_subid_alloc_first_fit_pair(struct unc_subid_alloc *a, struct unc_subid_a
 	}
 	if (i < 2) {
 		for (i = 0; i < 2; i++) {
-			if (normalise(both[i], err) < 0)
-				return -ENOMEM;
+			int r = normalise(both[i], err);
+			if (r < 0)
+				return r;
 			both[i]->pos = min;
 			both[i]->idx = 0;
 			both[i]->last_min = min;

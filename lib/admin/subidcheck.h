@@ -33,9 +33,27 @@ struct unc_subid_problems {
 	size_t n, cap;
 };
 
-/* Append f's problems to out (in line order); passwd_path names the
- * passwd file in messages. A problem of the whole file (a symbolic link)
- * has line 0. */
+/* The problems of one line, appended to out in the order found: the
+ * line's form (newline, '#', what shadow skips, what versions read
+ * differently), what a NUL byte makes shadow read instead, and its range
+ * (zero count, past the largest ID, unknown owner, a real ID inside). A
+ * deleted line has none. passwd_path names the passwd file in messages.
+ * Returns 0, or -ENOMEM with err filled. */
+int unc_subid_check_line(const struct unc_subid_line *l, enum unc_subid_kind kind,
+			 const struct unc_user_index *ix, const char *passwd_path,
+			 struct unc_subid_problems *out, struct unc_error *err);
+
+/* Ranges of different owners (the same user by name or UID is one owner)
+ * that overlap, each reported once on the later line, naming the earlier.
+ * Lines with a count of 0, '#' lines and lines shadow skips take no part.
+ * O(n log n). Returns 0, or -ENOMEM with err filled. */
+int unc_subid_check_overlaps(const struct unc_subid_file *f, enum unc_subid_kind kind,
+			     const struct unc_user_index *ix, struct unc_subid_problems *out,
+			     struct unc_error *err);
+
+/* Both, for every line of f, appended to out in line order, after the
+ * problems of the whole file: a symbolic link (line 0), a file shadow
+ * cannot read at all. */
 int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kind,
 			 const struct unc_user_index *ix, const char *passwd_path,
 			 struct unc_subid_problems *out, struct unc_error *err);

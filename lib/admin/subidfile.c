@@ -92,8 +92,9 @@ int unc_subid_file_parse(struct unc_subid_file *f, char *buf, size_t len, struct
 		const char *nl = memchr(p, '\n', (size_t)(stop - p));
 		struct unc_subid_line *l;
 
-		if (grow_lines(f, err) < 0)
-			return -ENOMEM;
+		r = grow_lines(f, err);
+		if (r < 0)
+			return r;
 		l = &f->lines[f->n];
 		memset(l, 0, sizeof *l);
 		l->text = p;
@@ -135,6 +136,7 @@ int unc_subid_file_parse(struct unc_subid_file *f, char *buf, size_t len, struct
 							 rec.len, &l->entry) == 0;
 			for (i++; i < f->n && (size_t)(f->lines[i].text - buf) < rec.end; i++) {
 				f->lines[i].swallowed = 1;
+				f->lines[i].onto = l->lineno;
 				f->lines[i].parsed = 0;
 				l->joined++;
 			}
@@ -202,12 +204,14 @@ int unc_subid_file_append(struct unc_subid_file *f, const char *owner, uint64_t 
 {
 	struct unc_subid_line *l;
 	char *text;
-	int n;
+	int n, r;
 
-	if (unc_subid_owner_valid(owner, err) < 0)
-		return -EINVAL;
-	if (grow_lines(f, err) < 0)
-		return -ENOMEM;
+	r = unc_subid_owner_valid(owner, err);
+	if (r < 0)
+		return r;
+	r = grow_lines(f, err);
+	if (r < 0)
+		return r;
 	n = asprintf(&text, "%s:%" PRIu64 ":%" PRIu64, owner, start, count);
 	if (n < 0)
 		return unc_error_sys(err, ENOMEM, "cannot add a line");

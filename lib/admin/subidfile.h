@@ -29,6 +29,7 @@ struct unc_subid_line {
 	unsigned nul : 1;	      /* holds a NUL byte: shadow reads it cut there */
 	unsigned swallowed : 1;	      /* read by shadow onto an earlier line (joined) */
 	size_t joined;		      /* lines after this one shadow reads onto it */
+	size_t onto;		      /* swallowed: the line it is read onto */
 	char *shadow_text;	      /* what shadow parses, when stitched (owned) */
 	struct unc_subid_entry entry; /* valid when parsed; owner points into text
 					 or shadow_text */

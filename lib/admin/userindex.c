@@ -1,6 +1,7 @@
 #include "userindex.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,9 +154,9 @@ const struct passwd_entry *unc_user_by_owner(const struct unc_user_index *x, con
 
 	if (e)
 		return e;
-	if (unc_parse_id(owner, len, &uid) == 0)
-		return unc_user_by_uid(x, uid);
-	return NULL;
+	if (unc_parse_id(owner, len, &uid) == 0 && (e = unc_user_by_uid(x, uid)))
+		return e;
+	return x->nss ? unc_nss_user(x->nss, owner, len) : NULL;
 }
 
 int unc_real_id_in(const struct unc_user_index *x, int gids, uint64_t start, uint64_t count,
@@ -185,4 +186,70 @@ void unc_user_index_free(struct unc_user_index *x)
 	free(x->gr_by_gid);
 	free(x->gr_by_name);
 	memset(x, 0, sizeof *x);
+}
+
+static char nss_empty[1];
+
+/* Keep a copy of what getpwnam/getpwuid returned. */
+static const struct passwd_entry *nss_keep(struct unc_nss_users *c, const struct passwd *pw)
+{
+	struct passwd_entry *e;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct passwd_entry **v = realloc(c->v, cap * sizeof *v);
+		if (!v)
+			return NULL;
+		c->v = v;
+		c->cap = cap;
+	}
+	e = calloc(1, sizeof *e);
+	if (!e || !(e->name = strdup(pw->pw_name))) {
+		free(e);
+		return NULL;
+	}
+	e->uid = pw->pw_uid;
+	e->gid = pw->pw_gid;
+	e->gecos = e->home = e->shell = nss_empty;
+	c->v[c->n++] = e;
+	return e;
+}
+
+const struct passwd_entry *unc_nss_user(struct unc_nss_users *c, const char *owner, size_t len)
+{
+	char name[256];
+	const struct passwd *pw;
+	uint32_t uid;
+	int numeric = unc_parse_id(owner, len, &uid) == 0;
+	size_t i;
+
+	if (len == 0 || len >= sizeof name || memchr(owner, '\0', len))
+		return NULL;
+	for (i = 0; i < c->n; i++)
+		if (cmp_name_len(c->v[i]->name, owner, len) == 0)
+			return c->v[i];
+	for (i = 0; numeric && i < c->n; i++)
+		if (c->v[i]->uid == uid)
+			return c->v[i];
+	memcpy(name, owner, len);
+	name[len] = '\0';
+	errno = 0;
+	pw = getpwnam(name);
+	if (!pw && numeric)
+		pw = getpwuid((uid_t)uid);
+	if (!pw || !pw->pw_name || pw->pw_uid == (uid_t)-1)
+		return NULL;
+	return nss_keep(c, pw);
+}
+
+void unc_nss_users_free(struct unc_nss_users *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->v[i]->name);
+		free(c->v[i]);
+	}
+	free(c->v);
+	memset(c, 0, sizeof *c);
 }

@@ -10,10 +10,19 @@
 #include "error.h"
 #include "passwd.h"
 
+/* Users NSS knows beyond the files (LDAP, SSSD, extrausers), found one
+ * at a time with getpwnam/getpwuid, never by enumerating the directory,
+ * and kept for the session so pointers to them stay valid. */
+struct unc_nss_users {
+	struct passwd_entry **v;
+	size_t n, cap;
+};
+
 struct unc_user_index {
 	const struct passwd_db *pw;
 	const struct group_db *gr;
 	size_t *pw_by_name, *pw_by_uid, *gr_by_gid, *gr_by_name;
+	struct unc_nss_users *nss; /* NULL: the files only (--prefix) */
 };
 
 int unc_user_index_build(struct unc_user_index *x, const struct passwd_db *pw,
@@ -26,7 +35,8 @@ const struct group_entry *unc_group_by_name_ix(const struct unc_user_index *x, c
 					       size_t len);
 
 /* The passwd entry an owner field of a subid file names: a user name, or
- * else a numeric UID. NULL when it names no user. */
+ * else a numeric UID; in the files, then (with x->nss) through NSS.
+ * NULL when it names no user. */
 const struct passwd_entry *unc_user_by_owner(const struct unc_user_index *x, const char *owner,
 					     size_t len);
 
@@ -43,5 +53,11 @@ int unc_real_id_in(const struct unc_user_index *x, int gids, uint64_t start, uin
 		   uint32_t *id, const char **name);
 
 void unc_user_index_free(struct unc_user_index *x);
+
+/* The user owner names (a name, else a numeric UID) as NSS knows it,
+ * from c or asked now. NULL when NSS knows no such user (or memory ran
+ * out: then the user counts as unknown, which refuses, never grants). */
+const struct passwd_entry *unc_nss_user(struct unc_nss_users *c, const char *owner, size_t len);
+void unc_nss_users_free(struct unc_nss_users *c);
 
 #endif

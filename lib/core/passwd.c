@@ -71,7 +71,6 @@ static int passwd_add(struct passwd_db *db)
 	return 0;
 }
 
-/* A writable copy of buf that lives as long as the database. */
 /* Keep text (malloc'd, NUL-terminated) for as long as the database. */
 static char *arena_adopt(struct text_arenas *t, char *text)
 {
@@ -84,6 +83,7 @@ static char *arena_adopt(struct text_arenas *t, char *text)
 	return text;
 }
 
+/* A writable copy of buf that lives as long as the database. */
 static char *arena_copy(struct text_arenas *t, const char *buf, size_t len)
 {
 	char **v = realloc(t->v, (t->n + 1) * sizeof *v);
@@ -167,14 +167,17 @@ int unc_passwd_parse(const char *buf, size_t len, struct passwd_db *db, struct u
 }
 
 /* Read path into a new arena of t: the file's own buffer is kept, no
- * second copy. */
+ * second copy. Returns 0 with *text and *len set, or a negative errno
+ * (unc_read_file's own, passed on, or -ENOMEM) with *text untouched. */
 static int load_arena(const char *path, struct text_arenas *t, const char **text, size_t *len,
 		      struct unc_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
+	int r;
 
-	if (unc_read_file(path, PASSWD_FILE_MAX, &buf, len, err) < 0)
-		return -1;
+	r = unc_read_file(path, PASSWD_FILE_MAX, &buf, len, err);
+	if (r < 0)
+		return r;
 	if (!arena_adopt(t, buf))
 		return unc_error_sys(err, ENOMEM, "cannot read %s", path);
 	*text = steal_pointer(&buf);
@@ -185,9 +188,11 @@ int unc_passwd_load(const char *path, struct passwd_db *db, struct unc_error *er
 {
 	const char *text;
 	size_t len = 0;
+	int r;
 
-	if (load_arena(path, &db->text, &text, &len, err) < 0)
-		return -1;
+	r = load_arena(path, &db->text, &text, &len, err);
+	if (r < 0)
+		return r;
 	return passwd_parse_text(text, len, db, err);
 }
 
@@ -308,9 +313,11 @@ int unc_group_load(const char *path, struct group_db *db, struct unc_error *err)
 {
 	const char *text;
 	size_t len = 0;
+	int r;
 
-	if (load_arena(path, &db->text, &text, &len, err) < 0)
-		return -1;
+	r = load_arena(path, &db->text, &text, &len, err);
+	if (r < 0)
+		return r;
 	return group_parse_text(text, len, db, err);
 }
 

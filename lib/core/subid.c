@@ -238,6 +238,30 @@ int unc_subid_list_add(struct unc_subid_list *l, uint64_t start, uint64_t count)
 	return 0;
 }
 
+void unc_subid_list_describe(const struct unc_subid_list *l, char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	if (size == 0)
+		return;
+	snprintf(buf, size, "%s", l->n == 0 ? "none" : "");
+	for (i = 0; i < l->n; i++) {
+		/* room for the longest range, ", 4294967294-4294967294", and ", ..." */
+		int n;
+		if (used + 30 > size) {
+			if (used + 6 <= size)
+				snprintf(buf + used, size - used, ", ...");
+			return;
+		}
+		n = snprintf(buf + used, size - used, "%s%llu-%llu", i ? ", " : "",
+			     (unsigned long long)l->ranges[i].start,
+			     (unsigned long long)(l->ranges[i].start + l->ranges[i].count - 1));
+		if (n < 0 || (size_t)n >= size - used)
+			return;
+		used += (size_t)n;
+	}
+}
+
 uint64_t unc_subid_list_total(const struct unc_subid_list *l)
 {
 	uint64_t total = 0;
@@ -385,11 +409,6 @@ int unc_subid_have_libsubid(void)
 #endif
 }
 
-static const char *kind_file(enum unc_subid_kind kind)
-{
-	return kind == UNC_SUBUID ? "/etc/subuid" : "/etc/subgid";
-}
-
 #ifdef UNC_HAVE_LIBSUBID
 #define UNC_STR2(x)	#x
 #define UNC_STR(x)	UNC_STR2(x)
@@ -405,6 +424,7 @@ static int libsubid_get(enum unc_subid_kind kind, const char *user, struct unc_s
 {
 	static void *handle;
 	struct subid_range *ranges = NULL;
+	const struct unc_id_kind *kd = unc_id_kind(kind);
 	get_ranges_fn get;
 	int n, i;
 
@@ -418,17 +438,15 @@ static int libsubid_get(enum unc_subid_kind kind, const char *user, struct unc_s
 		if (init)
 			init("uncmap", stderr);
 	}
-	get = (get_ranges_fn)dlsym(handle, kind == UNC_SUBUID ? "subid_get_uid_ranges"
-							      : "subid_get_gid_ranges");
+	get = (get_ranges_fn)dlsym(handle, kd->libsubid_get);
 	if (!get)
 		return unc_error_set(err, ENOSYS, "%s has no %s", LIBSUBID_SONAME,
-				     kind == UNC_SUBUID ? "subid_get_uid_ranges"
-							: "subid_get_gid_ranges");
+				     kd->libsubid_get);
 	n = get(user, &ranges);
 	if (n < 0) {
 		free(ranges);
-		return unc_error_set(err, EIO, "cannot read subordinate %cIDs of %s from %s",
-				     kind == UNC_SUBUID ? 'U' : 'G', user, out->source);
+		return unc_error_set(err, EIO, "cannot read subordinate %s of %s from %s", kd->ids,
+				     user, out->source);
 	}
 	for (i = 0; i < n; i++) {
 		if (unc_subid_list_add(out, ranges[i].start, ranges[i].count) < 0) {
@@ -444,6 +462,7 @@ static int libsubid_get(enum unc_subid_kind kind, const char *user, struct unc_s
 int unc_subid_lookup(enum unc_subid_kind kind, enum unc_subid_via via, const char *file,
 		     const char *user, uid_t uid, struct unc_subid_list *out, struct unc_error *err)
 {
+	const char *system_file = unc_id_kind(kind)->file;
 	char nss[64];
 	int use_libsubid;
 
@@ -457,25 +476,25 @@ int unc_subid_lookup(enum unc_subid_kind kind, enum unc_subid_via via, const cha
 		memcpy(nss, cached, sizeof nss);
 	}
 	if (strcmp(nss, "files") == 0)
-		snprintf(out->source, sizeof out->source, "%s", kind_file(kind));
+		snprintf(out->source, sizeof out->source, "%s", system_file);
 	else
 		snprintf(out->source, sizeof out->source, "the subid source '%s' of %s", nss,
 			 UNC_NSSWITCH_CONF);
 	use_libsubid = via == UNC_SUBID_VIA_LIBSUBID ||
 		       (via == UNC_SUBID_VIA_AUTO && strcmp(nss, "files") != 0);
 	if (!use_libsubid)
-		return unc_subid_ranges_from_file(kind_file(kind), user, uid, out, err);
+		return unc_subid_ranges_from_file(system_file, user, uid, out, err);
 #ifdef UNC_HAVE_LIBSUBID
 	return libsubid_get(kind, user, out, err);
 #else
 	if (via == UNC_SUBID_VIA_LIBSUBID)
 		return unc_error_set(err, ENOSYS, "this uncmap was built without libsubid");
 	{
-		int r = unc_subid_ranges_from_file(kind_file(kind), user, uid, out, err);
+		int r = unc_subid_ranges_from_file(system_file, user, uid, out, err);
 		snprintf(out->source, sizeof out->source,
 			 "%s (%s names subid source '%s', which this build cannot follow: it "
 			 "was built without libsubid)",
-			 kind_file(kind), UNC_NSSWITCH_CONF, nss);
+			 system_file, UNC_NSSWITCH_CONF, nss);
 		return r;
 	}
 #endif

@@ -15,17 +15,13 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "idkind.h"
 
 /* Longest line shadow parses (its buffer is 1024 bytes with the NUL). */
 #define UNC_SUBID_LINE_MAX 1023
 
 /* IDs usable in a map are 0..UNC_ID_LIMIT-1; (uid_t)-1 is never valid. */
 #define UNC_ID_LIMIT 4294967295ULL
-
-enum unc_subid_kind {
-	UNC_SUBUID = 0,
-	UNC_SUBGID = 1,
-};
 
 struct unc_subid_range {
 	uint64_t start;
@@ -130,6 +126,11 @@ int unc_subid_lookup(enum unc_subid_kind kind, enum unc_subid_via via, const cha
 
 /* Append a range (used by the parsers and by tests). */
 int unc_subid_list_add(struct unc_subid_list *l, uint64_t start, uint64_t count);
+
+/* The ranges as "100000-165535, 200000-200999" into buf, "none" for an
+ * empty list, and cut short with ", ..." (never in the middle of a range)
+ * when they do not fit. */
+void unc_subid_list_describe(const struct unc_subid_list *l, char *buf, size_t size);
 
 /* Total IDs in the list (saturating). */
 uint64_t unc_subid_list_total(const struct unc_subid_list *l);

@@ -242,14 +242,17 @@ int unc_caps_no_new_privs(struct unc_error *err)
 int unc_caps_apply_as_root(const struct caps_spec *spec, struct unc_error *err)
 {
 	uint64_t all = unc_caps_all();
+	int r;
 
 	if (spec->drop || spec->drop_all || spec->add) {
-		if (unc_caps_limit_bounding(unc_caps_bounding(spec, all), err) < 0)
-			return -1;
-		if (unc_caps_set(unc_caps_kept(spec, 1, all), 0, err) < 0)
-			return -1;
+		r = unc_caps_limit_bounding(unc_caps_bounding(spec, all), err);
+		if (r < 0)
+			return r;
+		r = unc_caps_set(unc_caps_kept(spec, 1, all), 0, err);
+		if (r < 0)
+			return r;
 	}
-	if (spec->no_new_privs && unc_caps_no_new_privs(err) < 0)
-		return -1;
+	if (spec->no_new_privs)
+		return unc_caps_no_new_privs(err);
 	return 0;
 }

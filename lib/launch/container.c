@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "pasta.h"
 
 static int bring_lo_up(struct unc_error *err)
 {
@@ -29,12 +30,19 @@ static int bring_lo_up(struct unc_error *err)
 int unc_container_setup(void *arg, struct unc_error *err)
 {
 	const struct container_spec *c = arg;
+	size_t i;
 
+	/* what uncmap writes to is not the namespace's */
+	for (i = 0; i < sizeof c->close_fds / sizeof c->close_fds[0]; i++)
+		if (c->close_fds[i] >= 0)
+			(void)close(c->close_fds[i]);
 	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
 		return unc_error_sys(err, errno, "--hostname: cannot set '%s'", c->hostname);
 	if (c->net_lo_up && bring_lo_up(err) < 0)
 		return -1;
 	if (unc_mount_plan_apply(&c->mounts, err) < 0)
+		return -1;
+	if (c->pasta_resolv_conf && unc_pasta_bind_resolv_conf(err) < 0)
 		return -1;
 	if (c->wd) {
 		if (chdir(c->wd) < 0)

@@ -7,11 +7,13 @@
 #include "mounts.h"
 
 struct container_spec {
-	const char *hostname; /* with a new UTS namespace */
-	int net_lo_up;	      /* with a new network namespace: bring lo up */
+	const char *hostname;  /* with a new UTS namespace */
+	int net_lo_up;	       /* with a new network namespace: bring lo up */
+	int pasta_resolv_conf; /* --net=pasta inside --root: bind our resolv.conf */
 	struct mount_plan mounts;
-	const char *wd;	 /* --wd, or NULL */
-	const char *cwd; /* the caller's directory, tried when wd is NULL */
+	const char *wd;	  /* --wd, or NULL */
+	const char *cwd;  /* the caller's directory, tried when wd is NULL */
+	int close_fds[2]; /* uncmap's own (--info-fd...), closed first; -1 */
 };
 
 /* Runs in the child (unc_setup_fn). */

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sched.h>
@@ -21,6 +22,8 @@
 
 #include "cleanup.h"
 #include "io.h"
+#include "logindefs.h"
+#include "pasta.h"
 
 #define SUBID_FILE_MAX (256u * 1024 * 1024)
 
@@ -99,42 +102,6 @@ void unc_check_report_free(struct unc_check_report *rep)
 	free(rep->v);
 	rep->v = NULL;
 	rep->n = rep->cap = 0;
-}
-
-static const char *kind_name(enum unc_subid_kind kind)
-{
-	return kind == UNC_SUBUID ? "subuid" : "subgid";
-}
-
-static const char *kind_id(enum unc_subid_kind kind)
-{
-	return kind == UNC_SUBUID ? "UID" : "GID";
-}
-
-static const char *kind_file(enum unc_subid_kind kind)
-{
-	return kind == UNC_SUBUID ? "/etc/subuid" : "/etc/subgid";
-}
-
-/* "100000-165535, 200000-200999" (shortened with ", ..." when long). */
-static void describe_list(const struct unc_subid_list *l, char *buf, size_t size)
-{
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < l->n; i++) {
-		int n;
-		if (used + 40 > size) {
-			snprintf(buf + used, size - used, ", ...");
-			return;
-		}
-		n = snprintf(buf + used, size - used, "%s%llu-%llu", i ? ", " : "",
-			     (unsigned long long)l->ranges[i].start,
-			     (unsigned long long)(l->ranges[i].start + l->ranges[i].count - 1));
-		if (n < 0)
-			return;
-		used += (size_t)n;
-	}
 }
 
 /* Read a sysctl file holding one integer. Returns 0 and the value, -ENOENT
@@ -344,6 +311,48 @@ static void check_helper(struct unc_check_report *rep, const char *id, const cha
 		cap_name, path);
 }
 
+/* libsubid_uncmap.so computes ranges from login.defs: does it serve them?
+ * (unc_login_defs_served, the very rule the module applies.) */
+static void check_uncmap_module(struct unc_check_report *rep, const struct unc_check_config *cfg)
+{
+	const char *path = cfg->login_defs ? cfg->login_defs : "/etc/login.defs";
+	struct unc_login_defs defs;
+	struct unc_error err;
+	int k;
+
+	if (unc_login_defs_load(path, &defs, &err) < 0) {
+		struct unc_check_result *c = unc_check_add(rep, UNC_CHECK_FAIL, "subid-module");
+		set_what(c, "libsubid_uncmap.so serves nothing (it fails closed): %s", err.msg);
+		set_fix(c, "make %s readable", path);
+		return;
+	}
+	for (k = 0; k < 2; k++) {
+		const char *K = unc_id_kinds[k].id;
+		struct unc_subid_rule r;
+		struct unc_check_result *c;
+		int ret = unc_login_defs_served(&defs, (enum unc_subid_kind)k, &r, &err);
+
+		c = unc_check_add(rep, ret == 1 ? UNC_CHECK_OK : UNC_CHECK_FAIL, "subid-module");
+		if (ret == 1) {
+			set_what(c,
+				 "libsubid_uncmap.so serves subordinate %ss by UID from %s: "
+				 "%" PRIu64 " + (UID - %" PRIu64 ") * %" PRIu64 ", up to %" PRIu64,
+				 K, path, r.min, r.uid_min, r.count, r.max);
+		} else if (ret == 0) {
+			set_what(c,
+				 "libsubid_uncmap.so serves no subordinate %ss: "
+				 "SUB_%s_DETERMINISTIC is not yes in %s",
+				 K, K, path);
+			set_fix(c, "set SUB_%s_DETERMINISTIC yes in %s", K, path);
+		} else {
+			set_what(
+			    c, "libsubid_uncmap.so serves no subordinate %ss (it fails closed): %s",
+			    K, err.msg);
+			set_fix(c, "correct %s", path);
+		}
+	}
+}
+
 /* Which source the helpers use, and whether uncmap follows the same one.
  * Sets *files_source when the ranges come from the subid files. */
 static void check_source(struct unc_check_report *rep, const struct unc_check_config *cfg,
@@ -409,17 +418,17 @@ static void check_source(struct unc_check_report *rep, const struct unc_check_co
 	c = unc_check_add(rep, UNC_CHECK_OK, "subid-source");
 	set_what(c, "subordinate IDs come from the module %s (the subid: line of %s)", lib,
 		 UNC_NSSWITCH_CONF);
+	if (strcmp(nss, "uncmap") == 0)
+		check_uncmap_module(rep, cfg);
 }
 
 int unc_check_subid_ranges(struct unc_check_report *rep, const struct unc_check_config *cfg,
 			   enum unc_subid_kind kind, const char *user, uint64_t self,
 			   const struct unc_subid_list *mine)
 {
-	static const struct idmap_names uid_names = {"UID", "--map-uid"};
-	static const struct idmap_names gid_names = {"GID", "--map-gid"};
-	const struct idmap_names *names = kind == UNC_SUBUID ? &uid_names : &gid_names;
-	const struct idmap_plan *explicit_plan = kind == UNC_SUBUID ? cfg->map_uid : cfg->map_gid;
-	const char *k = kind_name(kind), *idn = kind_id(kind);
+	const struct unc_id_kind *kd = unc_id_kind(kind);
+	const struct idmap_plan *explicit_plan = cfg->map[kind];
+	const char *k = kd->name, *idn = kd->id;
 	struct unc_check_result *c;
 	struct unc_error err;
 	struct idmap_plan *plan;
@@ -435,7 +444,7 @@ int unc_check_subid_ranges(struct unc_check_report *rep, const struct unc_check_
 		if (!explicit_plan || explicit_plan->n == 0)
 			return 0;
 	} else {
-		describe_list(mine, desc, sizeof desc);
+		unc_subid_list_describe(mine, desc, sizeof desc);
 		c = unc_check_add(rep, UNC_CHECK_OK, id);
 		set_what(c, "%s has %llu subordinate %ss in %s: %s", user,
 			 (unsigned long long)unc_subid_list_total(mine), idn, mine->source, desc);
@@ -448,20 +457,20 @@ int unc_check_subid_ranges(struct unc_check_report *rep, const struct unc_check_
 	}
 	snprintf(id, sizeof id, "%s-size", k);
 	if (explicit_plan && explicit_plan->n > 0) {
-		if (unc_idmap_validate(explicit_plan, self, 0, mine, user, names, &err) < 0) {
+		if (unc_idmap_validate(explicit_plan, self, 0, mine, user, kd, &err) < 0) {
 			c = unc_check_add(rep, UNC_CHECK_FAIL, id);
 			set_what(c, "%s", err.msg);
 			set_fix(c,
 				"map only IDs delegated to %s with %s, or ask an administrator "
 				"to delegate them",
-				user, names->option);
+				user, kd->map_option);
 		} else {
 			c = unc_check_add(rep, UNC_CHECK_OK, id);
-			set_what(c, "the %s extents are delegated to %s", names->option, user);
+			set_what(c, "the %s extents are delegated to %s", kd->map_option, user);
 		}
-	} else if (unc_idmap_plan_range(plan, cfg->range, cfg->map_root, self, mine, names, &err) <
+	} else if (unc_idmap_plan_range(plan, cfg->range, cfg->map_root, self, mine, kd, &err) <
 		       0 ||
-		   unc_idmap_validate(plan, self, 0, mine, user, names, &err) < 0) {
+		   unc_idmap_validate(plan, self, 0, mine, user, kd, &err) < 0) {
 		c = unc_check_add(rep, UNC_CHECK_FAIL, id);
 		set_what(c, "%s", err.msg);
 		set_fix(c,
@@ -533,7 +542,7 @@ int unc_check_subid_text(struct unc_check_report *rep, enum unc_subid_kind kind,
 			 const struct unc_subid_list *mine)
 {
 	const char *p = buf, *stop = buf + len;
-	const char *k = kind_name(kind), *idn = kind_id(kind);
+	const char *k = unc_id_kind(kind)->name, *idn = unc_id_kind(kind)->id;
 	size_t lineno = 0, skipped = 0, skipped_first = 0, overlaps = 0, overlap_line = 0;
 	struct unc_subid_range ov_mine = {0, 0}, ov_other = {0, 0};
 	char ov_owner[64] = "", id[32];
@@ -710,7 +719,8 @@ static void check_kind(struct unc_check_report *rep, const struct unc_check_conf
 		       enum unc_subid_kind kind, const char *user, uid_t uid, uint64_t self,
 		       int files_source)
 {
-	const char *file = kind == UNC_SUBUID ? cfg->subuid_file : cfg->subgid_file;
+	const char *file = cfg->subid_file[kind];
+	const char *path = file ? file : unc_id_kind(kind)->file;
 	struct unc_subid_list mine = {0};
 	struct unc_check_result *c;
 	struct unc_error err;
@@ -718,17 +728,16 @@ static void check_kind(struct unc_check_report *rep, const struct unc_check_conf
 
 	unc_error_clear(&err);
 	if (unc_subid_lookup(kind, cfg->via, file, user, uid, &mine, &err) < 0) {
-		snprintf(id, sizeof id, "%s-ranges", kind_name(kind));
+		snprintf(id, sizeof id, "%s-ranges", unc_id_kind(kind)->name);
 		c = unc_check_add(rep, UNC_CHECK_FAIL, id);
 		set_what(c, "%s", err.msg);
-		set_fix(c, "see that %s is readable and that the subid source of %s answers",
-			file ? file : kind_file(kind), UNC_NSSWITCH_CONF);
+		set_fix(c, "see that %s is readable and that the subid source of %s answers", path,
+			UNC_NSSWITCH_CONF);
 		unc_subid_list_free(&mine);
 		return;
 	}
 	unc_check_subid_ranges(rep, cfg, kind, user, self, &mine);
 	if (file || files_source) {
-		const char *path = file ? file : kind_file(kind);
 		_cleanup_free_ char *buf = NULL;
 		size_t len = 0;
 
@@ -769,6 +778,8 @@ int unc_check_run(const struct unc_check_config *cfg, struct unc_check_report *r
 		check_kind(rep, cfg, UNC_SUBUID, user, uid, uid, files_source);
 		check_kind(rep, cfg, UNC_SUBGID, user, uid, gid, files_source);
 	}
+	if (cfg->net_pasta)
+		unc_check_pasta(rep, cfg->pasta ? cfg->pasta : "pasta");
 	if (rep->oom)
 		return unc_error_sys(err, ENOMEM, "cannot collect the check results");
 	return 0;

@@ -40,11 +40,13 @@ struct unc_check_report {
 struct unc_check_config {
 	uint64_t range; /* --range (65536 by default) */
 	enum unc_map_root map_root;
-	const struct idmap_plan *map_uid; /* --map-uid extents, or NULL/empty */
-	const struct idmap_plan *map_gid;
+	/* indexed by enum unc_subid_kind */
+	const struct idmap_plan *map[UNC_ID_KINDS]; /* --map-uid/gid extents, or NULL/empty */
 	const char *newuidmap, *newgidmap;
-	const char *subuid_file, *subgid_file; /* NULL: the system's source */
+	const char *subid_file[UNC_ID_KINDS]; /* NULL: the system's source */
 	enum unc_subid_via via;
+	int net_pasta;	   /* --net=pasta: check pasta and /dev/net/tun too */
+	const char *pasta; /* the pasta program (a name in PATH or a path) */
 	/* Paths, so unit tests can point elsewhere; NULL means the real one. */
 	const char *proc_sys;	/* "/proc/sys" */
 	const char *login_defs; /* "/etc/login.defs" */

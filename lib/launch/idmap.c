@@ -7,23 +7,6 @@
 
 #include "numparse.h"
 
-static void describe_ranges(const struct unc_subid_list *l, char *buf, size_t size)
-{
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < l->n && used < size; i++) {
-		int n = snprintf(buf + used, size - used, "%s%llu-%llu", i ? ", " : "",
-				 (unsigned long long)l->ranges[i].start,
-				 (unsigned long long)(l->ranges[i].start + l->ranges[i].count - 1));
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-	if (l->n == 0)
-		snprintf(buf, size, "none");
-}
-
 int unc_idmap_add(struct idmap_plan *plan, const struct map_extent *e, const char *option,
 		  struct unc_error *err)
 {
@@ -60,7 +43,7 @@ static uint64_t first_unplanned(const struct idmap_plan *plan, uint64_t id, uint
 
 int unc_idmap_plan_range(struct idmap_plan *plan, uint64_t range, enum unc_map_root root,
 			 uint64_t self, const struct unc_subid_list *subids,
-			 const struct idmap_names *names, struct unc_error *err)
+			 const struct unc_id_kind *kind, struct unc_error *err)
 {
 	uint64_t next_inside = 0, need = range;
 	size_t i;
@@ -110,13 +93,13 @@ int unc_idmap_plan_range(struct idmap_plan *plan, uint64_t range, enum unc_map_r
 	if (need > 0) {
 		uint64_t have = (root == UNC_MAP_ROOT_SELF ? range - 1 : range) - need;
 		char desc[256];
-		describe_ranges(subids, desc, sizeof desc);
+		unc_subid_list_describe(subids, desc, sizeof desc);
 		return unc_error_set(
 		    err, ERANGE,
 		    "--range %llu needs %llu subordinate %ss but only %llu are "
 		    "usable in %s (%s)",
 		    (unsigned long long)range,
-		    (unsigned long long)(root == UNC_MAP_ROOT_SELF ? range - 1 : range), names->id,
+		    (unsigned long long)(root == UNC_MAP_ROOT_SELF ? range - 1 : range), kind->id,
 		    (unsigned long long)have, subids->source, desc);
 	}
 	return 0;
@@ -154,9 +137,10 @@ int unc_idmap_parse_extent(const char *spec, struct map_extent *out, const char 
 		static const char *what[3] = {"IN", "OUT", "COUNT"};
 		char label[64];
 		snprintf(label, sizeof label, "%s %s: %s", option, spec, what[i]);
-		if (unc_parse_u64(fields[i], i == 2 ? 1 : 0, UNC_ID_LIMIT - 1, &v[i], label, err) <
-		    0)
-			return -EINVAL;
+		int r =
+		    unc_parse_u64(fields[i], i == 2 ? 1 : 0, UNC_ID_LIMIT - 1, &v[i], label, err);
+		if (r < 0)
+			return r;
 	}
 	out->inside = v[0];
 	out->outside = v[1];
@@ -172,39 +156,42 @@ static int ranges_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
 /* One side of an extent (start..start+count-1) must stay below the
  * largest ID; the message names the extent and the side. */
 static int check_span(const struct map_extent *e, const char *side, uint64_t start,
-		      const struct idmap_names *names, struct unc_error *err)
+		      const struct unc_id_kind *kind, struct unc_error *err)
 {
 	if (start + e->count <= UNC_ID_LIMIT && start + e->count >= start)
 		return 0;
 	return unc_error_set(
 	    err, ERANGE, "%s %llu:%llu:%llu: %s %ss %llu-%llu go past %llu, the largest %s",
-	    names->option, (unsigned long long)e->inside, (unsigned long long)e->outside,
-	    (unsigned long long)e->count, side, names->id, (unsigned long long)start,
-	    (unsigned long long)(start + e->count - 1), UNC_ID_LIMIT - 1, names->id);
+	    kind->map_option, (unsigned long long)e->inside, (unsigned long long)e->outside,
+	    (unsigned long long)e->count, side, kind->id, (unsigned long long)start,
+	    (unsigned long long)(start + e->count - 1), UNC_ID_LIMIT - 1, kind->id);
 }
 
 int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privileged,
 		       const struct unc_subid_list *subids, const char *user,
-		       const struct idmap_names *names, struct unc_error *err)
+		       const struct unc_id_kind *kind, struct unc_error *err)
 {
 	size_t i, j;
 	char buf[UNC_MAP_MAX_BYTES + 64];
 
 	if (plan->n == 0)
-		return unc_error_set(err, EINVAL, "the %s map is empty", names->id);
+		return unc_error_set(err, EINVAL, "the %s map is empty", kind->id);
 	if (plan->n > UNC_MAP_MAX_EXTENTS)
 		return unc_error_set(err, E2BIG,
 				     "%s: %zu extents, more than the kernel's limit of %d",
-				     names->option, plan->n, UNC_MAP_MAX_EXTENTS);
+				     kind->map_option, plan->n, UNC_MAP_MAX_EXTENTS);
 	for (i = 0; i < plan->n; i++) {
 		const struct map_extent *e = &plan->ext[i];
 		if (e->count == 0)
-			return unc_error_set(
-			    err, EINVAL, "%s %llu:%llu:0: COUNT must be at least 1", names->option,
-			    (unsigned long long)e->inside, (unsigned long long)e->outside);
-		if (check_span(e, "inside", e->inside, names, err) < 0 ||
-		    check_span(e, "outside", e->outside, names, err) < 0)
-			return -ERANGE;
+			return unc_error_set(err, EINVAL,
+					     "%s %llu:%llu:0: COUNT must be at least 1",
+					     kind->map_option, (unsigned long long)e->inside,
+					     (unsigned long long)e->outside);
+		int r = check_span(e, "inside", e->inside, kind, err);
+		if (r == 0)
+			r = check_span(e, "outside", e->outside, kind, err);
+		if (r < 0)
+			return r;
 	}
 	for (i = 0; i < plan->n; i++) {
 		for (j = i + 1; j < plan->n; j++) {
@@ -212,14 +199,14 @@ int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privile
 			if (ranges_overlap(a->inside, a->count, b->inside, b->count))
 				return unc_error_set(
 				    err, EINVAL, "%s: inside %ss overlap: %llu-%llu and %llu-%llu",
-				    names->option, names->id, (unsigned long long)a->inside,
+				    kind->map_option, kind->id, (unsigned long long)a->inside,
 				    (unsigned long long)(a->inside + a->count - 1),
 				    (unsigned long long)b->inside,
 				    (unsigned long long)(b->inside + b->count - 1));
 			if (ranges_overlap(a->outside, a->count, b->outside, b->count))
 				return unc_error_set(
 				    err, EINVAL, "%s: outside %ss overlap: %llu-%llu and %llu-%llu",
-				    names->option, names->id, (unsigned long long)a->outside,
+				    kind->map_option, kind->id, (unsigned long long)a->outside,
 				    (unsigned long long)(a->outside + a->count - 1),
 				    (unsigned long long)b->outside,
 				    (unsigned long long)(b->outside + b->count - 1));
@@ -228,7 +215,7 @@ int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privile
 	if (unc_idmap_format(plan, buf, sizeof buf) < 0)
 		return unc_error_set(err, E2BIG,
 				     "%s: the map is longer than the kernel accepts (%d bytes)",
-				     names->option, UNC_MAP_MAX_BYTES);
+				     kind->map_option, UNC_MAP_MAX_BYTES);
 	if (privileged)
 		return 0;
 	for (i = 0; i < plan->n; i++) {
@@ -243,20 +230,20 @@ int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privile
 			    "%s %llu:%llu:%llu: outside %ss %llu-%llu include your "
 			    "own %s %llu, which may only be mapped on its own, as "
 			    "IN:%llu:1",
-			    names->option, (unsigned long long)e->inside,
-			    (unsigned long long)e->outside, (unsigned long long)e->count, names->id,
+			    kind->map_option, (unsigned long long)e->inside,
+			    (unsigned long long)e->outside, (unsigned long long)e->count, kind->id,
 			    (unsigned long long)e->outside,
-			    (unsigned long long)(e->outside + e->count - 1), names->id,
+			    (unsigned long long)(e->outside + e->count - 1), kind->id,
 			    (unsigned long long)self, (unsigned long long)self);
 		if (unc_subid_list_covers(subids, e->outside, e->count))
 			continue;
-		describe_ranges(subids, desc, sizeof desc);
+		unc_subid_list_describe(subids, desc, sizeof desc);
 		return unc_error_set(
 		    err, EPERM,
 		    "%s %llu:%llu:%llu: outside %ss %llu-%llu are not delegated to "
 		    "%s in %s (%s has: %s)",
-		    names->option, (unsigned long long)e->inside, (unsigned long long)e->outside,
-		    (unsigned long long)e->count, names->id, (unsigned long long)e->outside,
+		    kind->map_option, (unsigned long long)e->inside, (unsigned long long)e->outside,
+		    (unsigned long long)e->count, kind->id, (unsigned long long)e->outside,
 		    (unsigned long long)(e->outside + e->count - 1), user, subids->source, user,
 		    desc);
 	}

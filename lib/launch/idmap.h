@@ -31,12 +31,6 @@ enum unc_map_root {
 	UNC_MAP_ROOT_SUB = 1,  /* container 0..N-1 are all subordinate IDs */
 };
 
-/* What an ID kind is called in messages. */
-struct idmap_names {
-	const char *id;	    /* "UID" */
-	const char *option; /* "--map-uid" */
-};
-
 /* Plan a map of `range` IDs starting at container 0. With
  * UNC_MAP_ROOT_SELF, container 0 is `self` and 1..range-1 come from the
  * subordinate ranges in order, skipping `self` if a range contains it;
@@ -44,7 +38,7 @@ struct idmap_names {
  * ranges hold too few IDs, fails naming how many were needed and found. */
 int unc_idmap_plan_range(struct idmap_plan *plan, uint64_t range, enum unc_map_root root,
 			 uint64_t self, const struct unc_subid_list *subids,
-			 const struct idmap_names *names, struct unc_error *err);
+			 const struct unc_id_kind *kind, struct unc_error *err);
 
 /* Parse "IN:OUT:COUNT" into an extent (each a decimal 32-bit number). */
 int unc_idmap_parse_extent(const char *spec, struct map_extent *out, const char *option,
@@ -60,7 +54,7 @@ int unc_idmap_add(struct idmap_plan *plan, const struct map_extent *e, const cha
  * ID is the caller's own (as an extent of one) or lies in its ranges. */
 int unc_idmap_validate(const struct idmap_plan *plan, uint64_t self, int privileged,
 		       const struct unc_subid_list *subids, const char *user,
-		       const struct idmap_names *names, struct unc_error *err);
+		       const struct unc_id_kind *kind, struct unc_error *err);
 
 /* Format as /proc/PID/uid_map wants it: "IN OUT COUNT\n" per extent, one
  * buffer. Returns the length, or a negative value if it does not fit. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,8 @@ struct child_ctx {
 	sigset_t orig_mask;
 	int lifeline_fd; /* read end; hangs up when uncmap is gone */
 	int lifeline_wr; /* uncmap's end, closed in the child */
+	int pty_sock;	 /* the child's end: the pty's master goes back */
+	int pty_peer;	 /* uncmap's end, closed in the child */
 };
 
 /* In the command's process, just before exec. The switch comes after the
@@ -31,8 +34,11 @@ struct child_ctx {
 static int prepare_command(void *arg, struct unc_error *err)
 {
 	const struct launch_spec *spec = arg;
+	int r = unc_user_become(spec->user, spec->caps, err);
 
-	return unc_user_become(spec->user, spec->caps, err);
+	if (r == 0 && spec->env)
+		r = unc_env_apply(spec->env, err);
+	return r;
 }
 
 /* In the child, after release: become root of the namespace, run the
@@ -42,9 +48,15 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 	struct child_ctx *ctx = arg;
 	const struct launch_spec *spec = ctx->spec;
 	struct unc_error err;
+	int tty = -1;
 
 	unc_error_clear(&err);
 	close(ctx->lifeline_wr);
+	if (ctx->pty_peer >= 0)
+		close(ctx->pty_peer);
+	/* Out of the caller's session: nothing in the namespace has the
+	 * caller's terminal as its controlling terminal (TIOCSTI). */
+	(void)setsid();
 	/* With --map-root=sub our own IDs are unmapped; become 0 inside.
 	 * Capabilities stay: the switch is to UID 0. */
 	if (setresgid(0, 0, 0) < 0) {
@@ -61,6 +73,15 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		unc_report_error(report_fd, rep, 125, &err);
 		return;
 	}
+	if (ctx->pty_sock >= 0) {
+		/* after the mounts: with --root, the namespace's own devpts */
+		tty = unc_pty_open(spec->pty, spec->pty_console, ctx->pty_sock, &err);
+		close(ctx->pty_sock);
+		if (tty < 0) {
+			unc_report_error(report_fd, rep, 125, &err);
+			return;
+		}
+	}
 	{
 		/* An init (PID 1 with --pid, else a supervisor) stands between
 		 * uncmap and the command, so that nothing of the namespace
@@ -70,8 +91,10 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		    .orig_mask = &ctx->orig_mask,
 		    .report_fd = report_fd,
 		    .lifeline_fd = ctx->lifeline_fd,
+		    .tty_fd = tty,
+		    .tty_stdio = tty >= 0 ? spec->pty->stdio : 0,
 		    .own_pid_ns = spec->pid_init,
-		    .prepare = (spec->user || spec->caps) ? prepare_command : NULL,
+		    .prepare = (spec->user || spec->caps || spec->env) ? prepare_command : NULL,
 		    .prepare_arg = (void *)spec,
 		};
 		_exit(unc_pidinit_run(&a, rep));
@@ -90,13 +113,19 @@ static int exit_status_of(int wstatus)
 /* Wait for the child, relaying signals, and read its report. The child
  * (the init or supervisor) is reaped here, never left to some other init:
  * an orphaned zombie would pin the user namespace. */
-static int wait_child(struct unc_child *child, int sfd, struct launch_result *res)
+static int wait_child(struct unc_child *child, int sfd, struct unc_pty_relay *pty,
+		      struct launch_result *res)
 {
 	int have_report = 0, wstatus = 0;
+	sigset_t pty_sigs; /* what the terminal relay handles itself */
+
+	sigemptyset(&pty_sigs);
+	if (pty)
+		unc_pty_signals(pty->plan, &pty_sigs);
 
 	for (;;) {
-		struct pollfd pfd[3];
-		int np = 0, i_report = -1, i_sig = -1, i_pid = -1;
+		struct pollfd pfd[3 + UNC_PTY_POLLFDS];
+		int np = 0, i_report = -1, i_sig = -1, i_pid = -1, i_pty = -1, npty = 0;
 		pid_t r;
 
 		if (child->report_fd >= 0) {
@@ -110,14 +139,20 @@ static int wait_child(struct unc_child *child, int sfd, struct launch_result *re
 		if (child->pidfd >= 0) {
 			pfd[np] = (struct pollfd){.fd = child->pidfd, .events = POLLIN};
 			i_pid = np++;
-		} else if (child->report_fd < 0) {
+		} else if (child->report_fd < 0 && !pty) {
 			/* no pidfd: block in waitpid */
 			do {
 				r = waitpid(child->pid, &wstatus, 0);
 			} while (r < 0 && errno == EINTR);
 			break;
 		}
-		if (poll(pfd, (nfds_t)np, -1) < 0) {
+		if (pty) {
+			i_pty = np;
+			npty = unc_pty_relay_fds(pty, pfd + np);
+			np += npty;
+		}
+		/* without a pidfd (before Linux 5.3), look for the end often */
+		if (poll(pfd, (nfds_t)np, child->pidfd >= 0 ? -1 : 100) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -132,15 +167,21 @@ static int wait_child(struct unc_child *child, int sfd, struct launch_result *re
 		if (i_sig >= 0 && (pfd[i_sig].revents & POLLIN)) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-				/* A terminal's ^C or ^\ reaches the command
-				 * through its process group already; relay
-				 * only what was sent to uncmap itself. */
-				if (!((si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT) &&
-				      si.ssi_code == SI_KERNEL))
+				if (pty && sigismember(&pty_sigs, (int)si.ssi_signo) == 1)
+					unc_pty_relay_signal(pty, (int)si.ssi_signo);
+				else if ((si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT) &&
+					 si.ssi_code == SI_KERNEL)
+					sigqueue(child->pid, (int)si.ssi_signo,
+						 (union sigval){.sival_int = UNC_SIGVAL_TERMINAL});
+				else
 					kill(child->pid, (int)si.ssi_signo);
 			}
 		}
-		if (i_pid >= 0 && pfd[i_pid].revents) {
+		/* after the signals: a new window size is set before the keys
+		 * typed after it arrive */
+		if (npty)
+			unc_pty_relay_events(pty, pfd + i_pty, npty);
+		if ((i_pid >= 0 && pfd[i_pid].revents) || child->pidfd < 0) {
 			do {
 				r = waitpid(child->pid, &wstatus, WNOHANG);
 			} while (r < 0 && errno == EINTR);
@@ -163,16 +204,31 @@ static int wait_child(struct unc_child *child, int sfd, struct launch_result *re
 
 int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, struct unc_error *err)
 {
-	struct child_ctx ctx = {.spec = spec};
+	struct child_ctx ctx = {.spec = spec, .pty_sock = -1, .pty_peer = -1};
 	struct unc_child child;
+	struct unc_pty_relay relay, *pty = NULL;
 	sigset_t block;
-	int sfd = -1, status, lifeline[2] = {-1, -1};
+	int sfd = -1, status, r, lifeline[2] = {-1, -1};
 	size_t i;
 
 	memset(res, 0, sizeof *res);
 	sigemptyset(&block);
 	for (i = 0; i < unc_forwarded_signals_n; i++)
 		sigaddset(&block, unc_forwarded_signals[i]);
+	if (spec->pty && spec->pty->use) {
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+			unc_error_sys(err, errno, "cannot create a socket pair");
+			res->failure = UNC_LAUNCH_FAIL_SETUP;
+			res->status = 125;
+			return 125;
+		}
+		unc_pty_relay_init(&relay, spec->pty, sv[0]);
+		pty = &relay;
+		ctx.pty_peer = sv[0];
+		ctx.pty_sock = sv[1];
+		unc_pty_signals(spec->pty, &block);
+	}
 	sigprocmask(SIG_BLOCK, &block, &ctx.orig_mask);
 	sfd = signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (pipe2(lifeline, O_CLOEXEC) < 0) {
@@ -184,7 +240,10 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 	ctx.lifeline_fd = lifeline[0];
 	ctx.lifeline_wr = lifeline[1];
 
-	if (unc_spawn_paused(spec->clone_flags, child_main, &ctx, &child, err) < 0) {
+	r = unc_spawn_paused(spec->clone_flags, child_main, &ctx, &child, err);
+	if (ctx.pty_sock >= 0)
+		close(ctx.pty_sock); /* the child's end: its copy is the one */
+	if (r < 0) {
 		res->failure = UNC_LAUNCH_FAIL_SETUP;
 		res->status = 125;
 		goto out;
@@ -205,6 +264,13 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 		res->status = 125;
 		goto out;
 	}
+	if (spec->before_release &&
+	    spec->before_release(spec->before_release_arg, child.pid, err) < 0) {
+		unc_child_abort(&child);
+		res->failure = UNC_LAUNCH_FAIL_SETUP;
+		res->status = 125;
+		goto out;
+	}
 	close(lifeline[0]);
 	lifeline[0] = -1;
 	if (unc_child_release(&child, err) < 0) {
@@ -213,7 +279,9 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 		res->status = 125;
 		goto out;
 	}
-	status = wait_child(&child, sfd, res);
+	if (spec->started)
+		spec->started(spec->started_arg, child.pid);
+	status = wait_child(&child, sfd, pty, res);
 	unc_child_close(&child);
 	if (status < 0) {
 		unc_error_sys(err, -status, "cannot wait for the command");
@@ -223,6 +291,9 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 	}
 	res->status = status;
 out:
+	/* before uncmap says anything or ends: the caller's terminal as it was */
+	if (pty)
+		unc_pty_relay_end(pty);
 	if (sfd >= 0)
 		close(sfd);
 	/* lifeline[1] stays open until uncmap exits: its hang-up is how the

@@ -12,6 +12,8 @@
 #include "idmap.h"
 #include "mapper.h"
 #include "child.h"
+#include "pty.h"
+#include "environ.h"
 #include "userswitch.h"
 
 enum unc_mapper_kind {
@@ -43,6 +45,24 @@ struct launch_spec {
 	 * with every capability. */
 	const struct user_request *user;
 	const struct caps_spec *caps;
+	/* The command's terminal (unc_pty_prepare), or NULL: either way it
+	 * runs in a session of its own. With pty_console (--root) the pty
+	 * is the namespace's /dev/console. */
+	const struct unc_pty_plan *pty;
+	int pty_console;
+	/* After the user switch: the command's environment; NULL keeps
+	 * uncmap's own. */
+	const struct env_spec *env;
+	/* Called in uncmap once the maps exist and the child is released
+	 * (for --info-fd); may be NULL. */
+	void (*started)(void *arg, pid_t pid);
+	void *started_arg;
+	/* After the maps are written and before the child is released, with
+	 * the child's PID (uncmap --net=pasta starts pasta here). Runs in
+	 * uncmap; a failure kills the child and the launch exits 125. May be
+	 * NULL. */
+	int (*before_release)(void *arg, pid_t child, struct unc_error *err);
+	void *before_release_arg;
 };
 
 enum unc_launch_failure {
@@ -69,5 +89,11 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res,
 /* The signals uncmap relays to the command (and an init relays). */
 extern const int unc_forwarded_signals[];
 extern const size_t unc_forwarded_signals_n;
+
+/* The command has a session of its own, so a ^C or ^\ typed at the
+ * caller's terminal reaches uncmap alone. uncmap relays it with sigqueue()
+ * and this value, and the init sends it on to the command's whole process
+ * group, as the terminal would have. */
+#define UNC_SIGVAL_TERMINAL 0x7474
 
 #endif

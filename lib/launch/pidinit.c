@@ -16,6 +16,7 @@
 
 #include "io.h"
 #include "launch.h"
+#include "pty.h"
 
 static int status_of(int wstatus)
 {
@@ -34,7 +35,14 @@ static int command_main(void *arg)
 	const struct pidinit_args *a = arg;
 	struct unc_child_report rep;
 	struct unc_error err;
+	int r;
 
+	r = unc_pty_enter_session(a->tty_fd, a->tty_stdio);
+	if (r < 0) {
+		unc_report_send(a->report_fd, &rep, 125, -r,
+				"cannot give the command its terminal: %s", strerror(-r));
+		_exit(125);
+	}
 	if (a->prepare) {
 		unc_error_clear(&err);
 		if (a->prepare(a->prepare_arg, &err) < 0) {
@@ -158,8 +166,11 @@ int unc_pidinit_run(const struct pidinit_args *a, struct unc_child_report *rep)
 				strerror(errno));
 		return 125;
 	}
-	/* The parent learns of the exec through EOF: drop our copy. */
+	/* The parent learns of the exec through EOF: drop our copy. The
+	 * terminal is the command's: the init holds none. */
 	close(a->report_fd);
+	if (a->tty_fd >= 0)
+		close(a->tty_fd);
 
 	while (cmd_status < 0) {
 		struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN},
@@ -191,11 +202,11 @@ int unc_pidinit_run(const struct pidinit_args *a, struct unc_child_report *rep)
 			}
 			continue;
 		}
-		/* A terminal's ^C or ^\ already reached the command's process
-		 * group; relay only signals sent to us. */
-		if ((si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT) && si.ssi_code == SI_KERNEL)
-			continue;
-		kill(cmd, (int)si.ssi_signo);
+		/* A key typed at the caller's terminal goes to the command's
+		 * process group, as the terminal would have sent it. */
+		if (!(si.ssi_code == SI_QUEUE && si.ssi_int == UNC_SIGVAL_TERMINAL &&
+		      kill(-cmd, (int)si.ssi_signo) == 0))
+			kill(cmd, (int)si.ssi_signo);
 	}
 	/* Reap what has already ended, so nothing is left a zombie. */
 	while (waitpid(-1, NULL, WNOHANG) > 0)

@@ -27,7 +27,12 @@ struct pidinit_args {
 	const sigset_t *orig_mask;
 	int report_fd;	 /* the command's exec failure goes here */
 	int lifeline_fd; /* hangs up when uncmap is gone; -1: none */
-	int own_pid_ns;	 /* 1: PID 1 of a new PID namespace */
+	/* The command gets a session of its own; with tty_fd >= 0 (closed
+	 * here once the command has started) as its controlling terminal,
+	 * on the descriptors in tty_stdio (bit N: descriptor N). */
+	int tty_fd;
+	unsigned tty_stdio;
+	int own_pid_ns; /* 1: PID 1 of a new PID namespace */
 	/* Runs in the command's process just before exec (the user switch),
 	 * may be NULL. A failure is reported with status 125. */
 	int (*prepare)(void *arg, struct unc_error *err);

@@ -91,6 +91,7 @@ static int explicit_groups(struct user_target *t, const char *list, const struct
 			   struct unc_error *err)
 {
 	const char *p = list;
+	int r;
 
 	if (add_group(t, t->gid) < 0)
 		return unc_error_sys(err, ENOMEM, "cannot list groups");
@@ -104,8 +105,9 @@ static int explicit_groups(struct user_target *t, const char *list, const struct
 			return unc_error_sys(err, ENOMEM, "cannot list groups");
 		if (len == 0)
 			return unc_error_set(err, EINVAL, "empty group name in '%s'", list);
-		if (resolve_group(one, gr, &gid, err) < 0)
-			return -1;
+		r = resolve_group(one, gr, &gid, err);
+		if (r < 0)
+			return r;
 		if (add_group(t, gid) < 0)
 			return unc_error_sys(err, ENOMEM, "cannot list groups");
 		p = comma ? comma + 1 : NULL;
@@ -262,9 +264,11 @@ int unc_user_lookup(const struct user_request *req, struct user_target *out, str
 static int read_proc_map(const char *path, struct idmap_plan *plan, struct unc_error *err)
 {
 	_cleanup_free_ char *text = NULL;
+	int r;
 
-	if (unc_read_file(path, PROC_MAP_MAX, &text, NULL, err) < 0)
-		return -1;
+	r = unc_read_file(path, PROC_MAP_MAX, &text, NULL, err);
+	if (r < 0)
+		return r;
 	return unc_idmap_parse_proc(text, plan, err);
 }
 
@@ -288,26 +292,37 @@ int unc_user_switch(const struct user_target *t, const struct caps_spec *caps,
 	int to_root = t->uid == 0;
 	struct idmap_plan uids, gids;
 	uint64_t all, keep;
-	int denied;
+	int denied, r;
 
 	res->groups_denied = 0;
-	if (unc_user_can_switch(err) < 0)
-		return -EPERM;
-	if (read_proc_map("/proc/self/uid_map", &uids, err) < 0 ||
-	    read_proc_map("/proc/self/gid_map", &gids, err) < 0)
-		return -1;
+	r = unc_user_can_switch(err);
+	if (r < 0)
+		return r;
+	r = read_proc_map("/proc/self/uid_map", &uids, err);
+	if (r < 0)
+		return r;
+	r = read_proc_map("/proc/self/gid_map", &gids, err);
+	if (r < 0)
+		return r;
 	denied = setgroups_denied();
 	/* Nothing changes before this check. */
-	if (unc_user_check_mapped(t, !denied, &uids, &gids, err) < 0)
-		return -EINVAL;
+	r = unc_user_check_mapped(t, !denied, &uids, &gids, err);
+	if (r < 0)
+		return r;
 
 	all = unc_caps_all();
 	keep = unc_caps_kept(spec, to_root, all);
 	/* Dropping from the bounding set needs CAP_SETPCAP: do it as root. */
-	if (changes && unc_caps_limit_bounding(unc_caps_bounding(spec, all), err) < 0)
-		return -1;
-	if (!to_root && keep && unc_caps_keep_across_setuid(1, err) < 0)
-		return -1;
+	if (changes) {
+		r = unc_caps_limit_bounding(unc_caps_bounding(spec, all), err);
+		if (r < 0)
+			return r;
+	}
+	if (!to_root && keep) {
+		r = unc_caps_keep_across_setuid(1, err);
+		if (r < 0)
+			return r;
+	}
 
 	if (!denied && setgroups(t->ngroups, t->groups) < 0)
 		return unc_error_sys(err, errno, "cannot set the supplementary groups of %s",
@@ -321,15 +336,16 @@ int unc_user_switch(const struct user_target *t, const struct caps_spec *caps,
 		/* The kernel cleared the effective and permitted sets, and
 		 * the ambient set with them, but not the inheritable set:
 		 * make all four exactly `keep` (usually empty) and check. */
-		if (unc_caps_set(keep, 1, err) < 0)
-			return -1;
-		if (keep && unc_caps_keep_across_setuid(0, err) < 0)
-			return -1;
-	} else if (changes && unc_caps_set(keep, 0, err) < 0) {
-		return -1;
+		r = unc_caps_set(keep, 1, err);
+		if (r == 0 && keep)
+			r = unc_caps_keep_across_setuid(0, err);
+	} else if (changes) {
+		r = unc_caps_set(keep, 0, err);
 	}
-	if (spec->no_new_privs && unc_caps_no_new_privs(err) < 0)
-		return -1;
+	if (r == 0 && spec->no_new_privs)
+		r = unc_caps_no_new_privs(err);
+	if (r < 0)
+		return r;
 	res->groups_denied = denied;
 	return 0;
 }

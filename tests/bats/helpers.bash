@@ -75,10 +75,27 @@ set_etc() {
 restore_etc() {
 	if [ "${UNC_HERMETIC:-0}" = 1 ]; then
 		local f
-		for f in passwd group subuid subgid nsswitch.conf; do
+		for f in passwd group subuid subgid nsswitch.conf login.defs; do
 			cmp -s "$UNC_ETC/orig/$f" "$UNC_ETC/$f" || cat "$UNC_ETC/orig/$f" >"$UNC_ETC/$f"
 		done
+		: >"$UNC_EXTRAUSERS/passwd"
+		: >"$UNC_EXTRAUSERS/group"
 	fi
+}
+
+# assert_golden NAME [VAR=VALUE...]: $output is, whole, the text of
+# tests/expected/NAME, once each @VAR@ in it stands for VALUE (a path that
+# differs from run to run). Long expected outputs live there, as in
+# util-linux's tests/expected, not repeated inline.
+assert_golden() {
+	local file="${UNC_SRC:?}/tests/expected/$1" want kv
+	shift
+	[ -f "$file" ] || fail "no golden file $file"
+	want=$(cat "$file")
+	for kv in "$@"; do
+		want=${want//"@${kv%%=*}@"/"${kv#*=}"}
+	done
+	assert_equal "$output" "$want"
 }
 
 setup() {

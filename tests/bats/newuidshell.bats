@@ -118,7 +118,7 @@ rootfs_with_newuidshell() {
 
 @test "without -l the environment stays, with the user's HOME, USER, LOGNAME, SHELL" {
 	rootfs_with_newuidshell "$WORK/rfs"
-	UNC_EXTRA_ENV='FOO=bar' run as alice uncmap --root rfs -- \
+	UNC_EXTRA_ENV='FOO=bar' run as alice uncmap --root rfs --keep-env -- \
 		newuidshell bob -- env
 	assert_success
 	assert_line 'FOO=bar'

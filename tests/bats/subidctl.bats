@@ -12,12 +12,7 @@ suite_setup() {
 @test "add: the first free range, around other owners' ranges and real UIDs" {
 	run sc add bob carol high
 	assert_success
-	assert_output "added bob:165536:65536 to $T/etc/subuid
-added bob:165536:65536 to $T/etc/subgid
-added carol:231072:65536 to $T/etc/subuid
-added carol:231072:65536 to $T/etc/subgid
-added high:296608:65536 to $T/etc/subuid
-added high:296608:65536 to $T/etc/subgid"
+	assert_golden subidctl/add-three T="$T"
 	printf 'alice:100000:65536\nbob:165536:65536\ncarol:231072:65536\nhigh:296608:65536\n' >expect
 	cmp expect "$T/etc/subuid"
 	cmp expect "$T/etc/subgid"
@@ -243,25 +238,7 @@ carol uids=200000:1000,300000:70000 gids=-'
 	printf 'bob:1000000:1' >"$T/etc/subgid"
 	run sc check
 	assert_failure 1
-	S=$T/etc/subuid G=$T/etc/subgid
-	assert_output "$S:1: warning: unpaired: alice holds subordinate UIDs here but none in $G (a crash between the two files, or an add of one kind): run: subidctl add alice
-$S:2: overlap: bob's range 165000-165999 overlaps alice's range 100000-165535 (line 1)
-$S:3: warning: comment: a '#' line: shadow has no comments and reads it as a range of an owner named '#carol'
-$S:4: warning: comment: a '#' line: shadow has no comments and skips it only because it does not parse
-$S:5: unknown-owner: owner 'dave' is not a user in $T/etc/passwd
-$S:6: zero-count: carol's range at 400000 has a count of 0
-$S:6: warning: unpaired: carol holds subordinate UIDs here but none in $G (a crash between the two files, or an add of one kind): run: subidctl add carol
-$S:7: too-large: carol's range 4294967000-4294967999 goes past 4294967294, the largest UID
-$S:8: real-id: carol's range 2000-2009 contains UID 2001, alice's own
-$S:9: ambiguous: blanks around the owner ' carol': shadow reads them as part of the name
-$S:9: unknown-owner: owner ' carol' is not a user in $T/etc/passwd
-$S:10: skipped: shadow skips this line: ends in blanks
-$S:11: skipped: shadow skips this line: ends in a carriage return (CRLF)
-$S:12: ambiguous: more than three fields: shadow 4.13 ignores the rest, other versions skip the line
-$S:13: ambiguous: a hexadecimal or octal number: shadow 4.13 reads 1048576:1, other tools read decimal
-$S:14: ambiguous: a hexadecimal or octal number: shadow 4.13 reads 262144:1, other tools read decimal
-$S:15: skipped: shadow skips this line: has 1 field, not owner:start:count
-$G:1: no-newline: no newline at the end of the file: tools that append a line join it to this one"
+	assert_golden subidctl/check-every-problem T="$T"
 	run sc check --json
 	assert_failure 1
 	run jq -r '.problems[0,1,2] | "\(.line) \(.problem) \(.severity)"' <<<"$output"
@@ -275,13 +252,7 @@ $G:1: no-newline: no newline at the end of the file: tools that append a line jo
 	cp "$T/etc/subuid" before
 	run sc add bob --uids --dry-run
 	assert_success
-	assert_output "--- $T/etc/subuid
-+++ $T/etc/subuid
-@@ -2,1 +2,2 @@
--alice:100000:65536
-\\ No newline at end of file
-+alice:100000:65536
-+bob:165536:65536"
+	assert_golden subidctl/dry-run-add T="$T"
 	cmp before "$T/etc/subuid"
 	[ ! -e "$T/etc/subuid-" ] && [ ! -e "$T/etc/.pwd.lock" ]
 	# the diff applies
@@ -383,6 +354,20 @@ Try 'subidctl --help' for more information."
 	run subidctl --version
 	assert_success
 	assert_output --regexp '^subidctl from uncmap [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "a tree without group has no groups: list, check and add work" {
+	rm "$T/etc/group"
+	run sc list
+	assert_success
+	assert_output 'alice uids=100000:65536 gids=100000:65536'
+	run sc check
+	assert_success
+	assert_output "no problems found in either file"
+	run sc add bob --gids
+	assert_success
+	assert_output "added bob:165536:65536 to $T/etc/subgid"
+	[ ! -e "$T/etc/group" ]
 }
 
 @test "a tree without passwd is an error, not an empty user list" {

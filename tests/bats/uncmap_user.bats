@@ -40,11 +40,15 @@ add_program() {
 	assert_output '100'
 }
 
-@test "--user sets HOME, USER, LOGNAME and SHELL and keeps the rest" {
+@test "--user sets HOME, USER, LOGNAME and SHELL; --keep-env keeps the rest" {
 	make_rootfs "$WORK/rfs"
-	UNC_EXTRA_ENV='FOO=bar' run as alice uncmap --root rfs --user bob -- sh -c 'echo "$HOME $USER $LOGNAME $SHELL $FOO"'
+	UNC_EXTRA_ENV='FOO=bar' run as alice uncmap --root rfs --keep-env --user bob -- sh -c 'echo "$HOME $USER $LOGNAME $SHELL $FOO"'
 	assert_success
 	assert_output '/home/bob bob bob /bin/sh bar'
+	# under --root without --keep-env, nothing of the caller's but TERM
+	UNC_EXTRA_ENV='FOO=bar' run as alice uncmap --root rfs --user bob -- sh -c 'echo "$HOME $USER $LOGNAME $SHELL ${FOO-none}"'
+	assert_success
+	assert_output '/home/bob bob bob /bin/sh none'
 }
 
 @test "--user leaves a non-root user with no capabilities, for good" {

@@ -1,5 +1,5 @@
 /* fuzz_mapspec: --map-uid/--map-gid and --range, and the planner and
- * checker behind them (lib/idmap.c).
+ * checker behind them (lib/launch/idmap.c).
  *
  * Input: a header of binary numbers (flags, the caller's ID, --range,
  * then subordinate ranges), then text whose lines are --map-uid values.
@@ -21,7 +21,7 @@
 #include "idmap.h"
 #include "subid.h"
 
-static const struct idmap_names names = {"UID", "--map-uid"};
+static const struct unc_id_kind *const uids = &unc_id_kinds[UNC_SUBUID];
 
 struct interval {
 	uint64_t start, end; /* [start, end) */
@@ -184,7 +184,7 @@ static void check_validate(const struct idmap_plan *plan, uint64_t self, int pri
 	int r;
 
 	unc_error_clear(&err);
-	r = unc_idmap_validate(plan, self, privileged, l, "alice", &names, &err);
+	r = unc_idmap_validate(plan, self, privileged, l, "alice", uids, &err);
 	FUZZ_CHECK((r == 0) == model_valid(plan, self, privileged, u, nu));
 	if (r == 0)
 		check_round_trip(plan);
@@ -210,7 +210,7 @@ static void check_plan_range(uint64_t range, enum unc_map_root root, uint64_t se
 			usable--;
 	}
 	unc_error_clear(&err);
-	r = unc_idmap_plan_range(&plan, range, root, self, l, &names, &err);
+	r = unc_idmap_plan_range(&plan, range, root, self, l, uids, &err);
 	if (r < 0) {
 		FUZZ_CHECK(err.msg[0] != '\0');
 		if (range == 0)
@@ -245,7 +245,7 @@ static void check_plan_range(uint64_t range, enum unc_map_root root, uint64_t se
 	/* the plan passes the checks newuidmap and the kernel make, unless
 	 * it is too long to write in one go */
 	unc_error_clear(&err);
-	r = unc_idmap_validate(&plan, self, 0, l, "alice", &names, &err);
+	r = unc_idmap_validate(&plan, self, 0, l, "alice", uids, &err);
 	if (r < 0)
 		FUZZ_CHECK(err.errnum == E2BIG &&
 			   strstr(err.msg, "longer than the kernel accepts"));

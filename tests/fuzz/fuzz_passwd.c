@@ -1,4 +1,4 @@
-/* fuzz_passwd: the passwd and group readers (lib/passwd.c).
+/* fuzz_passwd: the passwd and group readers (lib/core/passwd.c).
  *
  * The same input is read as a passwd file and as a group file. Checked:
  * the entries are exactly the lines passwd.h's rules accept (counted by a

@@ -1,4 +1,4 @@
-/* fuzz_subid_line: the subuid/subgid parser (lib/subid.c).
+/* fuzz_subid_line: the subuid/subgid parser (lib/core/subid.c).
  *
  * The input is a whole file. Every line is checked against a model of
  * shadow 4.13's rules written here from their description (subid.h):

@@ -1,5 +1,5 @@
 /* fuzz_subidfile: subidctl's editor of subuid/subgid files
- * (lib/subidfile.c): parse, edit, serialise.
+ * (lib/admin/subidfile.c): parse, edit, serialise.
  *
  * The input is a file. Read and written back untouched it must come out
  * byte for byte. Then lines are deleted and appended (chosen from a hash

@@ -28,7 +28,7 @@ say() { printf 'fuzz: %s\n' "$*"; }
 
 # shellcheck disable=SC2086
 CC=${CC:-clang} cmake -S "$src" -B "$build" -DUNC_FUZZ=ON -DUNC_BUILD_TESTS=ON \
-	-DCMAKE_BUILD_TYPE= ${UNC_CMAKE_ARGS:-} >"$build.cmake.log" 2>&1 ||
+	-DCMAKE_BUILD_TYPE=Debug -DUNC_WERROR=ON ${UNC_CMAKE_ARGS:-} >"$build.cmake.log" 2>&1 ||
 	{ cat "$build.cmake.log" >&2; say "cmake configure failed"; exit 1; }
 IFS=';' read -r -a all <"$build/tests/fuzz/targets.txt"
 read -r -a targets <<<"${FUZZ_TARGETS:-${all[*]}}"

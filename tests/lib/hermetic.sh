@@ -1,6 +1,10 @@
 #!/bin/bash
 # tests/lib/hermetic.sh: run "$@" (the bats suites) with generated passwd,
-# group, subuid, subgid and nsswitch.conf bind-mounted over /etc's.
+# group, subuid, subgid, nsswitch.conf and login.defs bind-mounted over
+# /etc's, and an empty directory over /var/lib/extrausers (the files of
+# libnss-extrausers, for tests of users NSS knows beyond /etc/passwd: a
+# test writes $UNC_EXTRAUSERS/passwd and adds "extrausers" to the passwd:
+# line of nsswitch.conf with set_etc).
 # tests/run starts it as root under `unshare --mount --propagation
 # private`, so the mounts exist in that private namespace only and the
 # host's /etc is never written.
@@ -39,15 +43,30 @@ if [ -f /etc/nsswitch.conf ]; then
 else
 	echo 'passwd: files' >"$etc/nsswitch.conf"
 fi
+if [ -f /etc/login.defs ]; then
+	cp /etc/login.defs "$etc/login.defs"
+else
+	: >"$etc/login.defs"
+fi
 chmod 644 "$etc"/*
 # pristine copies, for tests that change a file and restore it
 mkdir -p "$etc/orig"
-cp "$etc"/passwd "$etc"/group "$etc"/subuid "$etc"/subgid "$etc"/nsswitch.conf "$etc/orig/"
+cp "$etc"/passwd "$etc"/group "$etc"/subuid "$etc"/subgid "$etc"/nsswitch.conf \
+	"$etc"/login.defs "$etc/orig/"
 
-for f in passwd group subuid subgid nsswitch.conf; do
+for f in passwd group subuid subgid nsswitch.conf login.defs; do
 	[ -e "/etc/$f" ] || touch "/etc/$f"
 	mount --bind "$etc/$f" "/etc/$f"
 done
 
-export UNC_HERMETIC=1 UNC_ETC=$etc
+extrausers=$base/extrausers
+mkdir -p "$extrausers"
+: >"$extrausers/passwd"
+: >"$extrausers/group"
+chmod 755 "$extrausers" && chmod 644 "$extrausers"/*
+if [ -d /var/lib/extrausers ]; then
+	mount --bind "$extrausers" /var/lib/extrausers
+fi
+
+export UNC_HERMETIC=1 UNC_ETC=$etc UNC_EXTRAUSERS=$extrausers
 exec "$@"

@@ -20,3 +20,31 @@ make_rootfs() {
 	chmod 1777 "$r/tmp"
 	if [ "${UNC_HERMETIC:-0}" = 1 ]; then chown -R alice:alice "$r"; fi
 }
+
+# make_debian_rootfs DIR: a Debian-like tree built from the host's own
+# files (merged /usr, bash, dash as /bin/sh, coreutils, their libraries
+# found with ldd), with etc/passwd and etc/group naming root (/root,
+# /bin/bash) and bob (1000, /home/bob), and /usr/sbin/unc-sbin-probe, a
+# script that only a root PATH finds. Owned by alice.
+make_debian_rootfs() {
+	local r=$1 c lib
+	mkdir -p "$r"/usr/{bin,sbin,lib,lib64} "$r"/{etc,root,home/bob,tmp,proc,dev,sys,run,var}
+	ln -s usr/bin "$r/bin"
+	ln -s usr/sbin "$r/sbin"
+	ln -s usr/lib "$r/lib"
+	ln -s usr/lib64 "$r/lib64"
+	for c in bash dash env id cat ls pwd touch mkdir stat sort readlink; do
+		cp "$(type -P $c)" "$r/usr/bin/$c"
+		for lib in $(ldd "$(type -P $c)" | grep -oE '/[^ ]+'); do
+			[ -e "$r$lib" ] || { mkdir -p "$r$(dirname "$lib")" && cp -L "$lib" "$r$lib"; }
+		done
+	done
+	ln -s dash "$r/usr/bin/sh"
+	printf '#!/bin/sh\necho sbin-ok\n' >"$r/usr/sbin/unc-sbin-probe"
+	chmod 755 "$r/usr/sbin/unc-sbin-probe"
+	printf 'root:x:0:0:root:/root:/bin/bash\nbob:x:1000:1000:Bob:/home/bob:/bin/bash\n' >"$r/etc/passwd"
+	printf 'root:x:0:\nbob:x:1000:\n' >"$r/etc/group"
+	chmod -R a+rX "$r"
+	chmod 1777 "$r/tmp"
+	if [ "${UNC_HERMETIC:-0}" = 1 ]; then chown -R -h alice:alice "$r"; fi
+}

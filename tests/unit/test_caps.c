@@ -1,4 +1,4 @@
-/* test_caps.c: the pure parts of lib/caps.c: capability lists as uncmap's
+/* test_caps.c: the pure parts of lib/launch/caps.c: capability lists as uncmap's
  * --cap-add and --cap-drop take them, and what a spec keeps. */
 #include <errno.h>
 #include <stdarg.h>

@@ -182,7 +182,7 @@ static void test_ranges_explicit_plan(void **state)
 	plan.n = 0;
 	assert_int_equal(unc_idmap_add(&plan, &self, "--map-uid", NULL), 0);
 	assert_int_equal(unc_idmap_add(&plan, &sub, "--map-uid", NULL), 0);
-	cfg.map_uid = &plan;
+	cfg.map[UNC_SUBUID] = &plan;
 	unc_check_subid_ranges(&rep, &cfg, UNC_SUBUID, "alice", 2001, &l);
 	assert_int_equal(find(&rep, "subuid-size")->status, UNC_CHECK_OK);
 	unc_check_report_free(&rep);

@@ -1,4 +1,4 @@
-/* test_idmap.c: the map planner and checker (lib/idmap.c). Messages are
+/* test_idmap.c: the map planner and checker (lib/launch/idmap.c). Messages are
  * asserted literally: cmd/uncmap prints them as "uncmap: <msg>". */
 #include <errno.h>
 #include <stdarg.h>
@@ -15,8 +15,8 @@
 #include "idmap.h"
 #include "subid.h"
 
-static const struct idmap_names uid_names = {"UID", "--map-uid"};
-static const struct idmap_names gid_names = {"GID", "--map-gid"};
+static const struct unc_id_kind *const uids = &unc_id_kinds[UNC_SUBUID];
+static const struct unc_id_kind *const gids = &unc_id_kinds[UNC_SUBGID];
 
 #define SELF 1001
 
@@ -52,9 +52,9 @@ static void plan_ok(struct idmap_plan *plan, uint64_t range, enum unc_map_root r
 {
 	struct unc_error err;
 	unc_error_clear(&err);
-	assert_int_equal(unc_idmap_plan_range(plan, range, root, self, l, &uid_names, &err), 0);
+	assert_int_equal(unc_idmap_plan_range(plan, range, root, self, l, uids, &err), 0);
 	assert_int_equal(unc_idmap_total(plan), range);
-	assert_int_equal(unc_idmap_validate(plan, self, 0, l, "alice", &uid_names, &err), 0);
+	assert_int_equal(unc_idmap_validate(plan, self, 0, l, "alice", uids, &err), 0);
 }
 
 static void test_range_map_root_self(void **state)
@@ -99,9 +99,8 @@ static void test_range_one_is_only_self(void **state)
 	assert_true(unc_idmap_is_only_self(&plan, SELF));
 	assert_false(unc_idmap_is_only_self(&plan, SELF + 1));
 
-	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 0, UNC_MAP_ROOT_SELF, SELF, &none, &uid_names, &err),
-	    -EINVAL);
+	assert_int_equal(unc_idmap_plan_range(&plan, 0, UNC_MAP_ROOT_SELF, SELF, &none, uids, &err),
+			 -EINVAL);
 	assert_string_equal(err.msg, "--range: must be at least 1");
 }
 
@@ -132,8 +131,8 @@ static void test_range_up_to_the_last_id(void **state)
 
 	plan_ok(&plan, 5, UNC_MAP_ROOT_SUB, SELF, &l);
 	assert_string_equal(text_of(&plan), "0 4294967290 5\n");
-	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 6, UNC_MAP_ROOT_SUB, SELF, &l, &uid_names, &err), -ERANGE);
+	assert_int_equal(unc_idmap_plan_range(&plan, 6, UNC_MAP_ROOT_SUB, SELF, &l, uids, &err),
+			 -ERANGE);
 	assert_string_equal(err.msg, "--range 6 needs 6 subordinate UIDs but only 5 are usable in "
 				     "/etc/subuid (4294967290-4294967389)");
 	unc_subid_list_free(&l);
@@ -194,9 +193,8 @@ static void test_self_inside_own_range(void **state)
 	plan_ok(&plan, 7, UNC_MAP_ROOT_SELF, 100005, &l);
 	assert_string_equal(text_of(&plan), "0 100005 1\n1 100000 5\n6 100006 1\n");
 	/* the caller's ID is not counted as usable twice */
-	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 11, UNC_MAP_ROOT_SELF, 100005, &l, &uid_names, &err),
-	    -ERANGE);
+	assert_int_equal(unc_idmap_plan_range(&plan, 11, UNC_MAP_ROOT_SELF, 100005, &l, uids, &err),
+			 -ERANGE);
 	assert_string_equal(err.msg, "--range 11 needs 10 subordinate UIDs but only 9 are usable "
 				     "in /etc/subuid (100000-100009)");
 	/* with map-root=sub the caller's ID is an ordinary subordinate ID */
@@ -230,8 +228,8 @@ static void test_self_in_several_ranges(void **state)
 	plan_ok(&plan, 20, UNC_MAP_ROOT_SELF, 100003, &l);
 	assert_string_equal(text_of(&plan),
 			    "0 100003 1\n1 100000 3\n4 100004 6\n10 100010 5\n15 99995 5\n");
-	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 21, UNC_MAP_ROOT_SUB, SELF, &l, &uid_names, &err), -ERANGE);
+	assert_int_equal(unc_idmap_plan_range(&plan, 21, UNC_MAP_ROOT_SUB, SELF, &l, uids, &err),
+			 -ERANGE);
 	assert_string_equal(err.msg,
 			    "--range 21 needs 21 subordinate UIDs but only 20 are usable in "
 			    "/etc/subuid (100000-100009, 100000-100009, 100005-100014, "
@@ -248,20 +246,17 @@ static void test_too_few_ids(void **state)
 	struct unc_error err;
 
 	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 65536, UNC_MAP_ROOT_SELF, SELF, &l, &uid_names, &err),
-	    -ERANGE);
+	    unc_idmap_plan_range(&plan, 65536, UNC_MAP_ROOT_SELF, SELF, &l, uids, &err), -ERANGE);
 	assert_string_equal(err.msg, "--range 65536 needs 65535 subordinate UIDs but only 100 are "
 				     "usable in /etc/subuid (400000-400099)");
-	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 200, UNC_MAP_ROOT_SUB, SELF, &l, &gid_names, &err),
-	    -ERANGE);
+	assert_int_equal(unc_idmap_plan_range(&plan, 200, UNC_MAP_ROOT_SUB, SELF, &l, gids, &err),
+			 -ERANGE);
 	assert_string_equal(err.msg, "--range 200 needs 200 subordinate GIDs but only 100 are "
 				     "usable in /etc/subuid (400000-400099)");
 
 	snprintf(none.source, sizeof none.source, "/etc/subgid");
-	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 2, UNC_MAP_ROOT_SELF, SELF, &none, &gid_names, &err),
-	    -ERANGE);
+	assert_int_equal(unc_idmap_plan_range(&plan, 2, UNC_MAP_ROOT_SELF, SELF, &none, gids, &err),
+			 -ERANGE);
 	assert_string_equal(err.msg, "--range 2 needs 1 subordinate GIDs but only 0 are usable in "
 				     "/etc/subgid (none)");
 	unc_subid_list_free(&l);
@@ -278,9 +273,8 @@ static void test_too_few_ids_many_ranges(void **state)
 	snprintf(l.source, sizeof l.source, "/etc/subuid");
 	for (i = 0; i < 100; i++)
 		assert_int_equal(unc_subid_list_add(&l, 1000000 + i * 1000, 1), 0);
-	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 101, UNC_MAP_ROOT_SUB, SELF, &l, &uid_names, &err),
-	    -ERANGE);
+	assert_int_equal(unc_idmap_plan_range(&plan, 101, UNC_MAP_ROOT_SUB, SELF, &l, uids, &err),
+			 -ERANGE);
 	assert_non_null(strstr(err.msg, "--range 101 needs 101 subordinate UIDs but only 100 are "
 					"usable in /etc/subuid (1000000-1000000, 1001000-1001000"));
 	assert_true(strlen(err.msg) < sizeof err.msg);
@@ -298,23 +292,22 @@ static void test_extent_limit_in_planner(void **state)
 	snprintf(l.source, sizeof l.source, "/etc/subuid");
 	for (i = 0; i < 400; i++)
 		assert_int_equal(unc_subid_list_add(&l, 200000 + i * 2, 1), 0);
-	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 340, UNC_MAP_ROOT_SUB, SELF, &l, &uid_names, &err), 0);
+	assert_int_equal(unc_idmap_plan_range(&plan, 340, UNC_MAP_ROOT_SUB, SELF, &l, uids, &err),
+			 0);
 	assert_int_equal(plan.n, 340);
-	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 341, UNC_MAP_ROOT_SUB, SELF, &l, &uid_names, &err), -E2BIG);
+	assert_int_equal(unc_idmap_plan_range(&plan, 341, UNC_MAP_ROOT_SUB, SELF, &l, uids, &err),
+			 -E2BIG);
 	assert_string_equal(err.msg,
 			    "--range: more than 340 extents, the kernel's limit for one map");
 	/* with map-root=self, the caller's ID is the first extent */
-	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 340, UNC_MAP_ROOT_SELF, SELF, &l, &uid_names, &err), 0);
-	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 341, UNC_MAP_ROOT_SELF, SELF, &l, &uid_names, &err),
-	    -E2BIG);
+	assert_int_equal(unc_idmap_plan_range(&plan, 340, UNC_MAP_ROOT_SELF, SELF, &l, uids, &err),
+			 0);
+	assert_int_equal(unc_idmap_plan_range(&plan, 341, UNC_MAP_ROOT_SELF, SELF, &l, uids, &err),
+			 -E2BIG);
 	/* 340 extents of this size are more than 4095 bytes */
-	assert_int_equal(
-	    unc_idmap_plan_range(&plan, 340, UNC_MAP_ROOT_SUB, SELF, &l, &uid_names, &err), 0);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", &uid_names, &err), -E2BIG);
+	assert_int_equal(unc_idmap_plan_range(&plan, 340, UNC_MAP_ROOT_SUB, SELF, &l, uids, &err),
+			 0);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", uids, &err), -E2BIG);
 	assert_string_equal(err.msg,
 			    "--map-uid: the map is longer than the kernel accepts (4095 bytes)");
 	unc_subid_list_free(&l);
@@ -336,7 +329,7 @@ static void test_extent_limit_in_add(void **state)
 			    "--map-gid: more than 340 extents, the kernel's limit for one map");
 	assert_int_equal(plan.n, 340);
 	/* 340 short lines fit in 4095 bytes and pass */
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &gid_names, &err), 0);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", gids, &err), 0);
 }
 
 static void test_map_size_limit(void **state)
@@ -352,11 +345,10 @@ static void test_map_size_limit(void **state)
 		add(&plan, 1000000000 + i * 10, 2000000000 + i * 10, 1 + i % 9);
 	add(&plan, 1, 3000000000ULL, 1);
 	assert_int_equal(unc_idmap_format(&plan, buf, sizeof buf), 4095);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &uid_names, &err), 0);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", uids, &err), 0);
 	plan.ext[plan.n - 1].inside = 12;
 	assert_int_equal(unc_idmap_format(&plan, buf, sizeof buf), -ENOSPC);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &uid_names, &err),
-			 -E2BIG);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", uids, &err), -E2BIG);
 	assert_string_equal(err.msg,
 			    "--map-uid: the map is longer than the kernel accepts (4095 bytes)");
 }
@@ -367,15 +359,13 @@ static void test_overflow_32_bit(void **state)
 	struct unc_error err;
 
 	add(&plan, 4294967000ULL, 100000, 1000);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &uid_names, &err),
-			 -ERANGE);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", uids, &err), -ERANGE);
 	assert_string_equal(err.msg, "--map-uid 4294967000:100000:1000: inside UIDs "
 				     "4294967000-4294967999 go past 4294967294, the largest UID");
 
 	plan.n = 0;
 	add(&plan, 0, 4294967290ULL, 10);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &gid_names, &err),
-			 -ERANGE);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", gids, &err), -ERANGE);
 	assert_string_equal(err.msg, "--map-gid 0:4294967290:10: outside GIDs "
 				     "4294967290-4294967299 go past 4294967294, the largest GID");
 
@@ -383,17 +373,15 @@ static void test_overflow_32_bit(void **state)
 	plan.n = 0;
 	add(&plan, 4294967294ULL, 4294967294ULL, 1);
 	add(&plan, 0, 0, 4294967294ULL);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &uid_names, &err), 0);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", uids, &err), 0);
 
 	/* sums that wrap 64 bits are caught too */
 	plan.n = 0;
 	add(&plan, UINT64_MAX, 0, 2);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &uid_names, &err),
-			 -ERANGE);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", uids, &err), -ERANGE);
 	plan.n = 0;
 	add(&plan, 0, UINT64_MAX - 1, 5);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &uid_names, &err),
-			 -ERANGE);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", uids, &err), -ERANGE);
 }
 
 static void test_empty_and_zero_count(void **state)
@@ -401,12 +389,10 @@ static void test_empty_and_zero_count(void **state)
 	struct idmap_plan plan = {.n = 0};
 	struct unc_error err;
 
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &gid_names, &err),
-			 -EINVAL);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", gids, &err), -EINVAL);
 	assert_string_equal(err.msg, "the GID map is empty");
 	add(&plan, 5, 100000, 0);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &uid_names, &err),
-			 -EINVAL);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", uids, &err), -EINVAL);
 	assert_string_equal(err.msg, "--map-uid 5:100000:0: COUNT must be at least 1");
 }
 
@@ -417,15 +403,13 @@ static void test_overlaps(void **state)
 
 	add(&plan, 0, 100000, 10);
 	add(&plan, 5, 100020, 1);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &uid_names, &err),
-			 -EINVAL);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", uids, &err), -EINVAL);
 	assert_string_equal(err.msg, "--map-uid: inside UIDs overlap: 0-9 and 5-5");
 
 	plan.n = 0;
 	add(&plan, 0, 100000, 10);
 	add(&plan, 20, 100005, 10);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &gid_names, &err),
-			 -EINVAL);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", gids, &err), -EINVAL);
 	assert_string_equal(err.msg, "--map-gid: outside GIDs overlap: 100000-100009 and "
 				     "100005-100014");
 
@@ -435,8 +419,7 @@ static void test_overlaps(void **state)
 	add(&plan, 0, 100000, 10);
 	add(&plan, 10, 100010, 10);
 	add(&plan, 1050, 300000, 1);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &uid_names, &err),
-			 -EINVAL);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", uids, &err), -EINVAL);
 	assert_string_equal(err.msg, "--map-uid: inside UIDs overlap: 1000-1099 and 1050-1050");
 
 	/* touching is not overlapping */
@@ -444,7 +427,7 @@ static void test_overlaps(void **state)
 	add(&plan, 0, 100000, 10);
 	add(&plan, 10, 100010, 10);
 	add(&plan, 20, 99990, 10);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", &uid_names, &err), 0);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 1, NULL, "alice", uids, &err), 0);
 }
 
 static void test_ownership(void **state)
@@ -460,51 +443,50 @@ static void test_ownership(void **state)
 	add(&plan, 1, 100000, 65536);
 	add(&plan, 65537, 165536, 100); /* across two adjacent ranges is fine */
 	unc_error_clear(&err);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", &uid_names, &err), 0);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", uids, &err), 0);
 	plan.n = 0;
 	add(&plan, 0, 165000, 600);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", &uid_names, &err), 0);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", uids, &err), 0);
 
 	/* the caller's own ID inside a wider extent */
 	plan.n = 0;
 	add(&plan, 0, SELF - 1, 3);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", &uid_names, &err), -EPERM);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", uids, &err), -EPERM);
 	assert_string_equal(err.msg, "--map-uid 0:1000:3: outside UIDs 1000-1002 include your own "
 				     "UID 1001, which may only be mapped on its own, as IN:1001:1");
 	plan.n = 0;
 	add(&plan, 7, SELF, 2);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", &gid_names, &err), -EPERM);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", gids, &err), -EPERM);
 	assert_string_equal(err.msg, "--map-gid 7:1001:2: outside GIDs 1001-1002 include your own "
 				     "GID 1001, which may only be mapped on its own, as IN:1001:1");
 
 	/* not delegated */
 	plan.n = 0;
 	add(&plan, 0, 900000, 10);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", &uid_names, &err), -EPERM);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", uids, &err), -EPERM);
 	assert_string_equal(err.msg, "--map-uid 0:900000:10: outside UIDs 900000-900009 are not "
 				     "delegated to alice in /etc/subuid (alice has: 100000-165535, "
 				     "165536-165635)");
 	/* partly delegated */
 	plan.n = 0;
 	add(&plan, 0, 165630, 10);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", &uid_names, &err), -EPERM);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", uids, &err), -EPERM);
 	assert_non_null(strstr(err.msg, "outside UIDs 165630-165639 are not delegated to alice"));
 	/* one ID next to the caller's */
 	plan.n = 0;
 	add(&plan, 0, SELF + 1, 1);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", &uid_names, &err), -EPERM);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", uids, &err), -EPERM);
 	/* nothing delegated at all */
 	snprintf(none.source, sizeof none.source, "/etc/subgid");
 	plan.n = 0;
 	add(&plan, 0, 100000, 1);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &none, "bob", &gid_names, &err),
-			 -EPERM);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &none, "bob", gids, &err), -EPERM);
 	assert_string_equal(err.msg, "--map-gid 0:100000:1: outside GIDs 100000-100000 are not "
 				     "delegated to bob in /etc/subgid (bob has: none)");
 	/* root may map anything */
 	plan.n = 0;
 	add(&plan, 0, 0, 4294967294ULL);
-	assert_int_equal(unc_idmap_validate(&plan, 0, 1, &none, "root", &uid_names, &err), 0);
+	assert_int_equal(unc_idmap_validate(&plan, 0, 1, &none, "root", uids, &err), 0);
 	unc_subid_list_free(&l);
 }
 
@@ -518,7 +500,7 @@ static void test_own_id_inside_delegated_range(void **state)
 	struct unc_error err;
 
 	add(&plan, 0, 1000, 10);
-	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", &uid_names, &err), 0);
+	assert_int_equal(unc_idmap_validate(&plan, SELF, 0, &l, "alice", uids, &err), 0);
 	unc_subid_list_free(&l);
 }
 
@@ -534,13 +516,16 @@ static void assert_extent(const char *spec, uint64_t in, uint64_t out, uint64_t 
 	assert_int_equal(e.count, count);
 }
 
+/* A number out of bounds passes numparse's -ERANGE on; the rest is -EINVAL. */
 static void assert_bad_extent(const char *spec, const char *msg)
 {
 	struct map_extent e;
 	struct unc_error err;
+	int want = strstr(msg, "is out of range") ? -ERANGE : -EINVAL;
 
 	unc_error_clear(&err);
-	assert_int_equal(unc_idmap_parse_extent(spec, &e, "--map-uid", &err), -EINVAL);
+	assert_int_equal(unc_idmap_parse_extent(spec, &e, "--map-uid", &err), want);
+	assert_int_equal(err.errnum, -want);
 	assert_string_equal(err.msg, msg);
 }
 
@@ -748,7 +733,7 @@ static void test_planner_properties(void **state)
 		snprintf(l.source, sizeof l.source, "/etc/subuid");
 		for (i = 0; i < nr; i++)
 			assert_int_equal(unc_subid_list_add(&l, 990 + rnd(60), rnd(40)), 0);
-		if (unc_idmap_plan_range(&plan, range, root, self, &l, &uid_names, &err) < 0) {
+		if (unc_idmap_plan_range(&plan, range, root, self, &l, uids, &err) < 0) {
 			assert_int_equal(err.errnum, ERANGE);
 			unc_subid_list_free(&l);
 			continue;
@@ -772,7 +757,7 @@ static void test_planner_properties(void **state)
 					     plan.ext[j].outside < e->outside + e->count);
 		}
 		unc_error_clear(&err);
-		if (unc_idmap_validate(&plan, self, 0, &l, "alice", &uid_names, &err) != 0)
+		if (unc_idmap_validate(&plan, self, 0, &l, "alice", uids, &err) != 0)
 			fail_msg("round %d: %s", round, err.msg);
 		unc_subid_list_free(&l);
 	}

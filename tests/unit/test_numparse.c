@@ -1,4 +1,4 @@
-/* test_numparse.c: numbers from the command line (lib/numparse.c). The
+/* test_numparse.c: numbers from the command line (lib/core/numparse.c). The
  * messages are what uncmap prints after "uncmap: ". */
 #include <errno.h>
 #include <stdarg.h>

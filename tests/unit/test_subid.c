@@ -1,4 +1,4 @@
-/* test_subid.c: the subuid/subgid parser (lib/subid.c) against shadow
+/* test_subid.c: the subuid/subgid parser (lib/core/subid.c) against shadow
  * 4.13's rules, as Debian 12's newuidmap applies them:
  *
  * - lib/commonio.c reads the file line by line (fgets, growing its
@@ -691,6 +691,53 @@ static void test_have_libsubid_is_boolean(void **state)
 #endif
 }
 
+static void test_list_describe(void **state)
+{
+	struct unc_subid_list l = {0};
+	char buf[64], tiny[4];
+	int i;
+
+	unc_subid_list_describe(&l, buf, sizeof buf);
+	assert_string_equal(buf, "none");
+	assert_int_equal(unc_subid_list_add(&l, 100000, 65536), 0);
+	assert_int_equal(unc_subid_list_add(&l, 4294967000, 295), 0);
+	unc_subid_list_describe(&l, buf, sizeof buf);
+	assert_string_equal(buf, "100000-165535, 4294967000-4294967294");
+	for (i = 0; i < 10; i++)
+		assert_int_equal(unc_subid_list_add(&l, 200000 + 1000 * (uint64_t)i, 10), 0);
+	/* cut short between ranges, never inside one */
+	unc_subid_list_describe(&l, buf, sizeof buf);
+	assert_string_equal(buf, "100000-165535, 4294967000-4294967294, ...");
+	unc_subid_list_describe(&l, tiny, sizeof tiny);
+	assert_string_equal(tiny, "");
+	unc_subid_list_free(&l);
+}
+
+/* The descriptors spell what shadow and the kernel call each kind. */
+static void test_id_kinds(void **state)
+{
+	const struct unc_id_kind *u = unc_id_kind(UNC_SUBUID), *g = unc_id_kind(UNC_SUBGID);
+
+	assert_int_equal(u->kind, UNC_SUBUID);
+	assert_int_equal(g->kind, UNC_SUBGID);
+	assert_string_equal(u->file, "/etc/subuid");
+	assert_string_equal(g->name, "subgid");
+	assert_string_equal(u->ids, "UIDs");
+	assert_string_equal(g->id, "GID");
+	assert_string_equal(g->word, "gids");
+	assert_string_equal(u->map_option, "--map-uid");
+	assert_string_equal(g->file_option, "--subgid-file");
+	assert_string_equal(u->libsubid_get, "subid_get_uid_ranges");
+	assert_string_equal(g->defs_min, "SUB_GID_MIN");
+	assert_string_equal(u->defs_max, "SUB_UID_MAX");
+	assert_string_equal(g->defs_count, "SUB_GID_COUNT");
+	assert_string_equal(u->owner_word, "");
+	assert_string_equal(g->owner_word, "group ");
+	assert_false(u->groups);
+	assert_true(g->groups);
+	assert_int_equal(UNC_KIND_BIT(UNC_SUBUID) | UNC_KIND_BIT(UNC_SUBGID), 3);
+}
+
 static void test_lookup_with_file(void **state)
 {
 	struct unc_subid_list l = {0};
@@ -739,6 +786,8 @@ int main(void)
 	    cmocka_unit_test(test_nss_source),
 	    cmocka_unit_test(test_nss_source_like_shadow),
 	    cmocka_unit_test(test_have_libsubid_is_boolean),
+	    cmocka_unit_test(test_list_describe),
+	    cmocka_unit_test(test_id_kinds),
 	    cmocka_unit_test(test_lookup_with_file),
 	};
 	return cmocka_run_group_tests(tests, make_scratch, remove_scratch);

@@ -1,4 +1,4 @@
-/* test_userswitch.c: the pure parts of the user switch (lib/userswitch.c):
+/* test_userswitch.c: the pure parts of the user switch (lib/launch/userswitch.c):
  * "USER[:GROUP]", resolving a request against passwd and group text, and
  * refusing IDs the namespace does not map. The messages are what
  * newuidshell and uncmap print after their names. */

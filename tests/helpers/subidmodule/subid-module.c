@@ -12,9 +12,8 @@
  *     gid alice 600000 65536
  *
  * ('#' lines and lines that do not parse are ignored). Owners are matched
- * by name, as newuidmap passes pw_name. The types are declared here with
- * the values of shadow's libsubid/subid.h (ABI 4), so the module builds
- * without libsubid-dev. */
+ * by name, as newuidmap passes pw_name. The interface and its types come
+ * from modules/subid/subid_module_abi.h, shared with libsubid_uncmap.so. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -25,33 +24,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-enum subid_type {
-	ID_TYPE_UID = 1,
-	ID_TYPE_GID = 2,
-};
-
-enum subid_status {
-	SUBID_STATUS_SUCCESS = 0,
-	SUBID_STATUS_UNKNOWN_USER = 1,
-	SUBID_STATUS_ERROR_CONN = 2,
-	SUBID_STATUS_ERROR = 3,
-};
-
-struct subid_range {
-	unsigned long start;
-	unsigned long count;
-};
-
-#define EXPORT __attribute__((visibility("default")))
-
-EXPORT enum subid_status shadow_subid_has_range(const char *owner, unsigned long start,
-						unsigned long count, enum subid_type idtype,
-						bool *result);
-EXPORT enum subid_status shadow_subid_list_owner_ranges(const char *owner, enum subid_type id_type,
-							struct subid_range **ranges, int *count);
-EXPORT enum subid_status shadow_subid_find_subid_owners(unsigned long id, enum subid_type id_type,
-							uid_t **uids, int *count);
-EXPORT void shadow_subid_free(void *ptr);
+#include "subid_module_abi.h"
 
 struct entry {
 	enum subid_type type;

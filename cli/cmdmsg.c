@@ -8,11 +8,33 @@
 
 static const char *prog_name = "uncmap";
 static int fail_status = 1;
+static int usage_status = -1; /* -1: fail_status */
 
 void cmd_msg_init(const char *prog, int status)
 {
 	prog_name = prog;
 	fail_status = status;
+}
+
+void cmd_msg_usage_status(int status)
+{
+	usage_status = status;
+}
+
+int cmd_try_help(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", prog_name);
+	return usage_status >= 0 ? usage_status : fail_status;
+}
+
+int cmd_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cmd_vsay(fmt, ap);
+	va_end(ap);
+	return cmd_try_help();
 }
 
 static void say_text(const char *text)
