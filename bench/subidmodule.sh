@@ -67,6 +67,10 @@ unshare --mount --propagation private -- bash -c '
 	dir=$1 libdir=$2 rounds=$3 runs=$4 start=$5
 	for f in passwd group subuid login.defs; do mount --bind "$dir/$f" "/etc/$f"; done
 	mount -t overlay uncmapbench -o "lowerdir=$dir/lib:$libdir" "$libdir"
+	# as after an install: the loader finds the module in its cache
+	# (-X: no links made; the private cache is bound over the real one)
+	ldconfig -X -C "$dir/ld.so.cache"
+	mount --bind "$dir/ld.so.cache" /etc/ld.so.cache
 	for r in $(seq "$rounds"); do
 		order="files uncmap"
 		[ $((r % 2)) = 0 ] && order="uncmap files"   # neither always goes first
