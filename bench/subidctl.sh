@@ -29,21 +29,29 @@ dir=$(mktemp -d /var/tmp/subidctl-bench.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 
 # A tree: $users users with UIDs 10000.., each with a 65536-ID range
-# (SUB_UID_MAX raised so that 50,000 ranges fit), plus "newbie" without.
+# (SUB_UID_MAX raised so that 50,000 ranges fit), plus "newbie" without;
+# shadow and gshadow present, as on a real system.
 make_tree() { # DIR WITH_RANGES
 	local t=$1 with=$2
 	mkdir -p "$t/etc"
 	python3 - "$t/etc" "$users" "$with" <<'PY'
 import sys
 etc, n, with_ranges = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
-with open(f"{etc}/passwd", "w") as pw, open(f"{etc}/group", "w") as gr:
+with open(f"{etc}/passwd", "w") as pw, open(f"{etc}/group", "w") as gr, \
+        open(f"{etc}/shadow", "w") as sh, open(f"{etc}/gshadow", "w") as gs:
     pw.write("root:x:0:0:root:/root:/bin/sh\n")
     gr.write("root:x:0:\n")
+    sh.write("root:*:19000:0:99999:7:::\n")
+    gs.write("root:*::\n")
     for i in range(n):
         pw.write(f"user{i}:x:{10000 + i}:{10000 + i}::/home/user{i}:/bin/sh\n")
         gr.write(f"user{i}:x:{10000 + i}:\n")
+        sh.write(f"user{i}:!:19000:0:99999:7:::\n")
+        gs.write(f"user{i}:!::\n")
     pw.write("newbie:x:9999:9999::/home/newbie:/bin/sh\n")
     gr.write("newbie:x:9999:\n")
+    sh.write("newbie:!:19000:0:99999:7:::\n")
+    gs.write("newbie:!::\n")
 for f in ("subuid", "subgid"):
     with open(f"{etc}/{f}", "w") as s:
         if with_ranges:

@@ -1,24 +1,29 @@
 #include "json.h"
 
+#include <stdlib.h>
+
+#include "error.h"
+
 void cmd_json_string(FILE *out, const char *s, size_t len)
 {
-	size_t i;
+	char small[512], *buf = small;
+	size_t size = len * 4 + 1; /* "\xNN" is the longest a byte becomes */
+	const char *p;
 
+	if (size > sizeof small)
+		buf = malloc(size);
+	if (!buf) { /* no memory for the text: an empty string is still JSON */
+		fputs("\"\"", out);
+		return;
+	}
+	unc_escape_bytes(s, len, buf, buf == small ? sizeof small : size);
 	fputc('"', out);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c == '\r')
-			fputs("\\r", out);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
+	for (p = buf; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', out);
+		fputc(*p, out);
 	}
 	fputc('"', out);
+	if (buf != small)
+		free(buf);
 }

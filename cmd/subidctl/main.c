@@ -4,10 +4,16 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <paths.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
 
 #include "cmdmsg.h"
 #include "json.h"
@@ -30,7 +36,7 @@ struct options {
 	const char *prefix;
 	int kinds;
 	int dry_run, json;
-	int has_count, has_start;
+	int has_count, has_start, top_up, unpaired;
 	uint64_t count, start;
 	unsigned lock_timeout_ms;
 	int has_lock_timeout;
@@ -44,7 +50,7 @@ static void usage(void)
 {
 	fputs("\nUsage:\n"
 	      " " PROG " list [USER...] [--json]\n"
-	      " " PROG " add USER... [--count N] [--uids|--gids] [--start ID]\n"
+	      " " PROG " add USER... [--count N | --top-up N] [--uids|--gids] [--start ID]\n"
 	      " " PROG " del USER... [--uids|--gids] [--start ID]\n"
 	      " " PROG " sync [--count N] [--uids|--gids] [--users NAME,...|-]\n"
 	      " " PROG " check [--json]\n"
@@ -64,7 +70,10 @@ static void usage(void)
 	      "Options:\n"
 	      " -c, --count <n>           IDs per range (default SUB_UID_COUNT or\n"
 	      "                             SUB_GID_COUNT from login.defs, else 65536)\n"
+	      " -t, --top-up <n>          add only what each user lacks to hold n IDs\n"
 	      " -s, --start <id>          the exact range to add, or the range to delete\n"
+	      "     --unpaired            allocate UIDs and GIDs each on their own (by\n"
+	      "                             default a user gets the same start in both)\n"
 	      " -u, --uids                act on subordinate UIDs only\n"
 	      " -g, --gids                act on subordinate GIDs only\n"
 	      " -P, --prefix <dir>        act on <dir>/etc/... instead of /etc\n"
@@ -92,6 +101,9 @@ static void usage(void)
 	      stdout);
 }
 
+/* The version of the --json output's layout. */
+#define JSON_VERSION 1
+
 static enum command parse_command(const char *s)
 {
 	static const struct {
@@ -107,7 +119,7 @@ static enum command parse_command(const char *s)
 	return CMD_NONE;
 }
 
-enum { OPT_LOCK_TIMEOUT = 0x100, OPT_USERS, OPT_UNSAFE_WRAP };
+enum { OPT_LOCK_TIMEOUT = 0x100, OPT_USERS, OPT_UNSAFE_WRAP, OPT_UNPAIRED };
 
 /* No leading '+': there is no command to hand options to, and options
  * may follow the users ("subidctl add alice --count 10"). */
@@ -116,6 +128,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 	    {"count", required_argument, NULL, 'c'},
 	    {"start", required_argument, NULL, 's'},
+	    {"top-up", required_argument, NULL, 't'},
 	    {"uids", no_argument, NULL, 'u'},
 	    {"gids", no_argument, NULL, 'g'},
 	    {"prefix", required_argument, NULL, 'P'},
@@ -124,6 +137,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
 	    {"users", required_argument, NULL, OPT_USERS},
 	    {"unsafe-wrap", no_argument, NULL, OPT_UNSAFE_WRAP},
+	    {"unpaired", no_argument, NULL, OPT_UNPAIRED},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -133,12 +147,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 	uint64_t v;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:s:ugP:njhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:s:t:ugP:njhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT, &o->count, "--count", &err) < 0)
 				return cmd_fail_err(&err), -EXIT_USAGE;
 			o->has_count = 1;
+			break;
+		case 't':
+			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT, &o->count, "--top-up", &err) < 0)
+				return cmd_fail_err(&err), -EXIT_USAGE;
+			o->top_up = 1;
 			break;
 		case 's':
 			if (unc_parse_u64(optarg, 0, UNC_ID_LIMIT - 1, &o->start, "--start", &err) <
@@ -175,6 +194,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_UNSAFE_WRAP:
 			o->unsafe_wrap = 1;
 			break;
+		case OPT_UNPAIRED:
+			o->unpaired = 1;
+			break;
 		case 'h':
 			usage();
 			return 1;
@@ -203,6 +225,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return -cmd_usage_error("%s takes no user names", o->cmd_name);
 	if (o->has_count && o->cmd != CMD_ADD && o->cmd != CMD_SYNC)
 		return -cmd_usage_error("--count goes with add or sync");
+	if (o->top_up && o->has_count)
+		return -cmd_usage_error("--top-up and --count cannot go together");
+	if (o->top_up && (o->cmd != CMD_ADD || o->has_start))
+		return -cmd_usage_error("--top-up goes with add, without --start");
+	if (o->unpaired && o->cmd != CMD_ADD && o->cmd != CMD_SYNC)
+		return -cmd_usage_error("--unpaired goes with add or sync");
 	if (o->has_start && o->cmd != CMD_ADD && o->cmd != CMD_DEL)
 		return -cmd_usage_error("--start goes with add or del");
 	if (o->has_start && o->nusers != 1)
@@ -302,13 +330,79 @@ static int print_diffs(struct unc_subid_admin *a)
 	return 0;
 }
 
+/* Is a syslog daemon listening on /dev/log? glibc's syslog() retries the
+ * connection on every message when none is: for a sync of 50,000 users
+ * that alone took seconds. */
+static int syslog_listening(void)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = _PATH_LOG};
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
+	if (!ok && errno == EPROTOTYPE) { /* a stream socket, as glibc falls back to */
+		close(fd);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ok = fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* Every range a written file gained or lost goes to syslog, facility
+ * auth, as shadow's usermod logs "add uid range": who ran it, what range,
+ * which file. */
+static void audit(const struct unc_subid_admin *a, const int written[2])
+{
+	const struct passwd *pw;
+	char by[UNC_SUBID_OWNER_MAX * 4 + 16], owner[UNC_SUBID_LINE_MAX * 4 + 16];
+	char path[4096 * 4];
+	int k, opened = 0;
+
+	if ((!written[0] && !written[1]) || !syslog_listening())
+		return;
+	pw = getpwuid(getuid());
+	unc_escape_text(pw ? pw->pw_name : "?", by, sizeof by);
+	for (k = 0; k < 2; k++) {
+		const struct unc_subid_file *f = &a->file[k];
+		size_t i;
+		if (!written[k])
+			continue;
+		unc_escape_text(a->paths.file[k], path, sizeof path);
+		for (i = 0; i < f->n; i++) {
+			const struct unc_subid_line *l = &f->lines[i];
+			const struct unc_subid_entry *e = &l->entry;
+			if (!l->parsed || l->deleted == l->added) /* unchanged, or added and gone */
+				continue;
+			if (!opened) {
+				openlog(PROG, LOG_PID, LOG_AUTH);
+				opened = 1;
+			}
+			unc_escape_bytes(e->owner, e->owner_len, owner, sizeof owner);
+			syslog(LOG_INFO,
+			       "%s subordinate %s %" PRIu64 "-%" PRIu64 " (%" PRIu64
+			       ") %s %s in %s, "
+			       "by %s (uid %u)",
+			       l->added ? "added" : "removed", unc_id_kinds[k].ids, e->start,
+			       e->start + e->count - 1, e->count, l->added ? "to" : "from", owner,
+			       path, by, (unsigned)getuid());
+		}
+	}
+	if (opened)
+		closelog();
+}
+
 static int commit(struct unc_subid_admin *a)
 {
 	struct unc_error err;
 	int written[2];
 	enum unc_subid_kind failed = UNC_SUBUID;
+	int r = unc_subid_admin_commit(a, written, &failed, &err);
 
-	if (unc_subid_admin_commit(a, written, &failed, &err) == 0)
+	audit(a, written);
+	if (r == 0)
 		return 0;
 	cmd_fail_err(&err);
 	if (written[failed])
@@ -324,25 +418,27 @@ static int commit(struct unc_subid_admin *a)
 static void report_events(const struct unc_subid_admin *a, const struct unc_subid_events *ev,
 			  int dry_run)
 {
+	char user[UNC_SUBID_OWNER_MAX * 4 + 16];
 	size_t i;
 
 	for (i = 0; i < ev->n; i++) {
 		const struct unc_subid_event *e = &ev->v[i];
 		const char *file = a->paths.file[e->kind];
+		unc_escape_text(e->user, user, sizeof user);
 		switch (e->what) {
 		case UNC_SUBID_HELD:
 			printf("%s already holds %" PRIu64 " subordinate %s in %s; left alone\n",
-			       e->user, e->count, unc_id_kind(e->kind)->ids, file);
+			       user, e->count, unc_id_kind(e->kind)->ids, file);
 			break;
 		case UNC_SUBID_ADDED:
 			if (!dry_run)
-				printf("added %s:%" PRIu64 ":%" PRIu64 " to %s\n", e->user,
-				       e->start, e->count, file);
+				printf("added %s:%" PRIu64 ":%" PRIu64 " to %s\n", user, e->start,
+				       e->count, file);
 			break;
 		case UNC_SUBID_REMOVED:
 			if (!dry_run)
 				printf("removed %s:%" PRIu64 ":%" PRIu64 " from %s (line %zu)\n",
-				       e->user, e->start, e->count, file, e->line);
+				       user, e->start, e->count, file, e->line);
 			break;
 		}
 	}
@@ -378,6 +474,8 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 	size_t i, added[2] = {0, 0};
 	int rc = 0;
 
+	a->top_up = o->top_up;
+	a->unpaired = o->unpaired;
 	if (unc_subid_admin_begin(a, !o->dry_run, &err) < 0) {
 		cmd_fail_err(&err);
 		fprintf(stderr, PROG ": nothing was written\n");
@@ -387,7 +485,8 @@ static int run_change(struct options *o, struct unc_subid_admin *a)
 	for (i = 0; i < o->nusers && rc == 0; i++) {
 		int r;
 		if (o->cmd == CMD_ADD || o->cmd == CMD_SYNC)
-			r = unc_subid_admin_add(a, o->users[i], o->has_count ? o->count : 0,
+			r = unc_subid_admin_add(a, o->users[i],
+						o->has_count || o->top_up ? o->count : 0,
 						o->has_start, o->start, &ev, &err);
 		else
 			r = unc_subid_admin_del(a, o->users[i], o->has_start, o->start, &ev, &err);
@@ -474,9 +573,10 @@ static int run_list(struct options *o, struct unc_subid_admin *a, int served)
 		return cmd_fail_err(&err);
 	}
 	if (o->json)
-		putchar('[');
+		printf("{\"version\":%d,\"users\":[", JSON_VERSION);
 	for (i = 0; i < h.n; i++) {
 		const struct unc_subid_holder *x = &h.v[i];
+		char owner[UNC_SUBID_LINE_MAX * 4 + 16];
 		if (o->json) {
 			printf("%s{\"user\":", i ? "," : "");
 			cmd_json_string(stdout, x->owner, x->owner_len);
@@ -486,14 +586,15 @@ static int run_list(struct options *o, struct unc_subid_admin *a, int served)
 			putchar('}');
 			continue;
 		}
-		fwrite(x->owner, 1, x->owner_len, stdout);
+		unc_escape_bytes(x->owner, x->owner_len, owner, sizeof owner);
+		fputs(owner, stdout);
 		for (k = 0; k < UNC_ID_KINDS; k++)
 			if (o->kinds & UNC_KIND_BIT(k))
 				print_ranges_text(unc_id_kinds[k].word, &x->ranges[k]);
 		putchar('\n');
 	}
 	if (o->json)
-		puts("]");
+		puts("]}");
 	unc_subid_holders_free(&h);
 	return 0;
 }
@@ -514,7 +615,9 @@ static int check_module(struct options *o, struct unc_subid_admin *a, size_t *n)
 		if (o->json) {
 			printf("%s{\"file\":", *n ? "," : "");
 			cmd_json_string(stdout, a->paths.login_defs, strlen(a->paths.login_defs));
-			fputs(",\"line\":0,\"problem\":\"module\",\"message\":", stdout);
+			fputs(",\"line\":0,\"problem\":\"module\",\"severity\":\"error\","
+			      "\"message\":",
+			      stdout);
 			cmd_json_string(stdout, why.msg, strlen(why.msg));
 			putchar('}');
 		} else {
@@ -534,7 +637,7 @@ static int run_check(struct options *o, struct unc_subid_admin *a, int served)
 	struct unc_subid_problems p = {0};
 	const struct unc_user_index *ix;
 	struct unc_error err;
-	size_t i, nmodule = 0;
+	size_t i, nmodule = 0, errors = 0;
 	int k;
 
 	if (unc_subid_admin_index(a, &ix, &err) < 0)
@@ -549,33 +652,47 @@ static int run_check(struct options *o, struct unc_subid_admin *a, int served)
 			return cmd_fail_err(&err);
 		}
 	}
+	if (o->kinds == UNC_KIND_BOTH &&
+	    unc_subid_check_pairs(a->file, ix, a->paths.file, &p, &err) < 0) {
+		unc_subid_problems_free(&p);
+		return cmd_fail_err(&err);
+	}
 	if (o->json)
-		putchar('[');
+		printf("{\"version\":%d,\"problems\":[", JSON_VERSION);
 	if (served)
 		check_module(o, a, &nmodule);
 	for (i = 0; i < p.n; i++) {
 		const struct unc_subid_problem *x = &p.v[i];
 		const char *file = a->paths.file[x->kind];
+		char shown[UNC_ERROR_MSG_MAX * 4], path[UNC_ERROR_MSG_MAX * 4], where[32] = "";
+		if (!x->warning)
+			errors++;
 		if (o->json) {
 			printf("%s{\"file\":", i || nmodule ? "," : "");
 			cmd_json_string(stdout, file, strlen(file));
-			printf(",\"line\":%zu,\"problem\":\"%s\",\"message\":", x->line, x->type);
+			printf(",\"line\":%zu,\"problem\":\"%s\",\"severity\":\"%s\","
+			       "\"message\":",
+			       x->line, x->type, x->warning ? "warning" : "error");
 			cmd_json_string(stdout, x->message, strlen(x->message));
 			putchar('}');
-		} else {
-			char shown[UNC_ERROR_MSG_MAX * 4];
-			unc_escape_text(x->message, shown, sizeof shown);
-			printf("%s:%zu: %s: %s\n", file, x->line, x->type, shown);
+			continue;
 		}
+		/* line 0: a problem of the whole file */
+		if (x->line)
+			snprintf(where, sizeof where, ":%zu", x->line);
+		unc_escape_text(file, path, sizeof path);
+		unc_escape_text(x->message, shown, sizeof shown);
+		printf("%s%s: %s%s: %s\n", path, where, x->warning ? "warning: " : "", x->type,
+		       shown);
 	}
 	if (o->json)
-		puts("]");
+		puts("]}");
 	else if (p.n == 0 && nmodule == 0)
 		printf("no problems found in %s\n",
 		       o->kinds == UNC_KIND_BOTH
 			   ? "either file"
 			   : a->paths.file[o->kinds == UNC_KIND_UIDS ? UNC_SUBUID : UNC_SUBGID]);
-	k = p.n > 0 || nmodule > 0 ? EXIT_FAIL : 0;
+	k = errors > 0 || nmodule > 0 ? EXIT_FAIL : 0;
 	unc_subid_problems_free(&p);
 	return k;
 }

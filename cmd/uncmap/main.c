@@ -605,7 +605,7 @@ static int plan_map(const struct options *o, enum unc_subid_kind kind, const cha
 		if (unc_idmap_plan_range(plan, o->range, o->map_root, self, subids, k, &err) < 0) {
 			cmd_fail_err(&err);
 			cmd_fail("use a smaller --range, or ask an administrator to run: "
-				 "subidctl add %s --count %llu",
+				 "subidctl add %s --top-up %llu",
 				 user, (unsigned long long)o->range);
 			return fail_check();
 		}

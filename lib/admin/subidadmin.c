@@ -104,6 +104,39 @@ static int line_is_users(const struct unc_subid_line *l, const struct passwd_ent
 	       memcmp(l->entry.owner, user, l->entry.owner_len) == 0;
 }
 
+/* Never replace a file newuidmap refuses (a symbolic link: the new file
+ * would replace the link, not what it points to) or one shadow reads other
+ * than as written (a NUL byte joins lines: an appended line could become
+ * part of another owner's). */
+static int editable(const struct unc_subid_admin *a, int k, struct unc_error *err)
+{
+	const struct unc_subid_file *f = &a->file[k];
+	const char *path = a->paths.file[k];
+	size_t i;
+
+	if (f->symlink) {
+		unc_error_set(err, ELOOP,
+			      "cannot change %s: it is a symbolic link, which newuidmap and "
+			      "newgidmap refuse to read",
+			      path);
+		unc_error_hint(err, "replace the link with a regular file, then run this again");
+		return -ELOOP;
+	}
+	if (!f->misread && !f->unreadable)
+		return 0;
+	for (i = 0; i < f->n_read && !f->lines[i].nul; i++)
+		;
+	unc_error_set(err, EBADMSG, "cannot change %s: line %zu %s", path,
+		      i < f->n_read ? f->lines[i].lineno : f->unreadable,
+		      i < f->n_read ? "holds a NUL byte, so shadow reads the lines after it "
+				      "other than as written"
+				    : "ends at the edge of shadow's buffer, so shadow cannot "
+				      "read the file");
+	unc_error_hint(err, "fix the line (subidctl check shows how shadow reads it), then run "
+			    "this again");
+	return -EBADMSG;
+}
+
 static int event(struct unc_subid_events *ev, enum unc_subid_event_what what, int kind,
 		 const char *user, uint64_t start, uint64_t count, size_t line,
 		 struct unc_error *err)
@@ -166,6 +199,10 @@ static int alloc_prepare(struct unc_subid_admin *a, int k, struct unc_error *err
 		if (r < 0)
 			return r;
 	}
+	/* (uid_t)-1 is no ID: newuidmap refuses a range that holds it */
+	r = unc_subid_alloc_use(al, UNC_ID_LIMIT, 1, err);
+	if (r < 0)
+		return r;
 	for (i = 0; i < a->pw.n; i++) {
 		r = use_real_id(al, w, groups ? a->pw.v[i].gid : a->pw.v[i].uid, err);
 		if (r < 0)
@@ -361,6 +398,72 @@ static int no_room(const struct unc_subid_admin *a, int k, int r, const char *hi
 	return r;
 }
 
+/* Take [start, start+count) in kind k when it lies in w and is free:
+ * 1 taken, 0 not, or an error. */
+static int take_if_free(struct unc_subid_admin *a, int k, uint64_t start, uint64_t count,
+			const struct unc_sub_window *w, struct unc_error *err)
+{
+	int r;
+
+	if (count == 0 || start < w->min || start > w->max || w->max - start < count - 1 ||
+	    unc_subid_alloc_overlaps(&a->alloc[k], start, count))
+		return 0;
+	r = unc_subid_alloc_use(&a->alloc[k], start, count, err);
+	return r < 0 ? r : 1;
+}
+
+/* IDs user e holds in kind k. */
+static uint64_t held_by(const struct unc_subid_admin *a, int k, const struct passwd_entry *e)
+{
+	const struct unc_subid_file *f = &a->file[k];
+	uint64_t held = 0;
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (unc_subid_line_owned_by(&f->lines[i], e))
+			held += f->lines[i].entry.count;
+	return held;
+}
+
+/* A start for e's new range of count IDs in kind k, found before first
+ * fit: with a->top_up, right after a range the user holds (so its map
+ * stays one extent); else, unless a->unpaired, the start of the user's
+ * range of this size in the other file (keeps a pair in step, and
+ * re-running an add that crashed between the two files repairs it).
+ * 1 found and taken, 0 none, or an error. */
+static int near_start(struct unc_subid_admin *a, int k, const struct passwd_entry *e,
+		      uint64_t count, const struct unc_sub_window *w, uint64_t *start,
+		      struct unc_error *err)
+{
+	const struct unc_subid_file *f = &a->file[a->top_up ? k : !k];
+	size_t i;
+	int r;
+
+	if (!a->top_up && a->unpaired)
+		return 0;
+	for (i = 0; i < f->n; i++) {
+		const struct unc_subid_line *l = &f->lines[i];
+		uint64_t at;
+		if (!unc_subid_line_owned_by(l, e))
+			continue;
+		if (a->top_up) {
+			if (l->entry.count == 0 || UINT64_MAX - l->entry.start < l->entry.count)
+				continue;
+			at = l->entry.start + l->entry.count;
+		} else {
+			if (l->entry.count != count)
+				continue;
+			at = l->entry.start;
+		}
+		r = take_if_free(a, k, at, count, w, err);
+		if (r != 0) {
+			*start = at;
+			return r;
+		}
+	}
+	return 0;
+}
+
 static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *e, uint64_t count,
 		   int has_start, uint64_t start, struct unc_subid_events *ev,
 		   struct unc_error *err)
@@ -368,34 +471,44 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 	struct unc_subid_file *f = &a->file[k];
 	struct unc_sub_window wbuf;
 	const struct unc_sub_window *w = window(a, k, &wbuf);
-	uint64_t held = 0;
+	uint64_t held;
 	char owner[16];
 	int deterministic = !has_start && a->defs.deterministic[k];
 	size_t i;
 	int r;
 
+	r = editable(a, k, err);
+	if (r < 0)
+		return r;
 	if (count == 0 && w->count == 0)
 		return allocation_off(a, k, e->name, err);
 	if (count == 0)
 		count = w->count;
-	for (i = 0; i < f->n; i++) {
+	for (i = 0; has_start && i < f->n; i++) {
 		const struct unc_subid_line *l = &f->lines[i];
-		if (!unc_subid_line_owned_by(l, e))
-			continue;
-		if (has_start && l->entry.start == start && l->entry.count == count)
+		if (unc_subid_line_owned_by(l, e) && l->entry.start == start &&
+		    l->entry.count == count)
 			return event(ev, UNC_SUBID_HELD, k, e->name, start, count, l->lineno, err);
-		held += l->entry.count;
 	}
+	held = held_by(a, k, e);
 	if (!has_start && held >= count)
 		return event(ev, UNC_SUBID_HELD, k, e->name, 0, held, 0, err);
 	r = alloc_prepare(a, k, err);
 	if (r < 0)
 		return r;
+	if (a->top_up && !has_start)
+		count -= held;
 	if (deterministic) {
 		r = deterministic_start(a, k, e, count, &start, err);
 		if (r < 0)
 			return r;
 		has_start = 1;
+	} else if (!has_start) {
+		r = near_start(a, k, e, count, w, &start, err);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			goto found;
 	}
 	if (has_start) {
 		r = check_exact(a, k, e, start, count, err);
@@ -411,10 +524,59 @@ static int add_one(struct unc_subid_admin *a, int k, const struct passwd_entry *
 				       "cannot add %" PRIu64 " subordinate %s to %s", count,
 				       unc_id_kinds[k].ids, e->name);
 	}
+found:
 	r = unc_subid_file_append(f, owner_field(a, k, e, owner, sizeof owner), start, count, err);
 	if (r < 0)
 		return r;
 	return event(ev, UNC_SUBID_ADDED, k, e->name, start, count, 0, err);
+}
+
+/* A user who lacks a range in both files gets one at the same start in
+ * both when a gap is free in both (FreeIPA hands pairs out so): 1 done,
+ * 0 not a pair (the files are then served one by one), or an error. Not
+ * when login.defs makes either kind deterministic: the formula places
+ * those ranges. */
+static int add_pair(struct unc_subid_admin *a, const struct passwd_entry *e, uint64_t count,
+		    int has_start, struct unc_subid_events *ev, struct unc_error *err)
+{
+	struct unc_sub_window w[2];
+	uint64_t n[2], lo, hi, start;
+	char owner[16];
+	int k, r;
+
+	if (a->kinds != UNC_KIND_BOTH || has_start || a->top_up || a->unpaired)
+		return 0;
+	for (k = 0; k < 2; k++) {
+		window(a, k, &w[k]);
+		n[k] = count ? count : w[k].count;
+		if (n[k] == 0 || a->defs.deterministic[k] || held_by(a, k, e) > 0 ||
+		    editable(a, k, NULL) < 0)
+			return 0;
+	}
+	lo = w[0].min > w[1].min ? w[0].min : w[1].min;
+	hi = w[0].max < w[1].max ? w[0].max : w[1].max;
+	if (n[0] != n[1] || lo > hi)
+		return 0;
+	for (k = 0; k < 2; k++) {
+		r = alloc_prepare(a, k, err);
+		if (r < 0)
+			return r;
+	}
+	r = unc_subid_alloc_first_fit_pair(&a->alloc[0], &a->alloc[1], lo, hi, n[0], &start, NULL);
+	if (r == -ENOSPC)
+		return 0;
+	if (r < 0)
+		return unc_error_sys(err, -r, "cannot allocate a pair of ranges");
+	for (k = 0; k < 2; k++) {
+		r = unc_subid_file_append(&a->file[k], owner_field(a, k, e, owner, sizeof owner),
+					  start, n[k], err);
+		if (r < 0)
+			return r;
+		r = event(ev, UNC_SUBID_ADDED, k, e->name, start, n[k], 0, err);
+		if (r < 0)
+			return r;
+	}
+	return 1;
 }
 
 int unc_subid_admin_add(struct unc_subid_admin *a, const char *user, uint64_t count, int has_start,
@@ -432,6 +594,9 @@ int unc_subid_admin_add(struct unc_subid_admin *a, const char *user, uint64_t co
 		unc_error_prefix(err, "cannot add ranges to %s: the name", e->name);
 		return r;
 	}
+	r = add_pair(a, e, count, has_start, ev, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	for (k = 0; k < 2; k++) {
 		if (!want(a, k))
 			continue;
@@ -453,6 +618,9 @@ int unc_subid_admin_del(struct unc_subid_admin *a, const char *user, int has_sta
 		struct unc_subid_file *f = &a->file[k];
 		if (!want(a, k))
 			continue;
+		r = editable(a, k, err);
+		if (r < 0)
+			return r;
 		for (i = 0; i < f->n; i++) {
 			struct unc_subid_line *l = &f->lines[i];
 			if (!line_is_users(l, e, user) || (has_start && l->entry.start != start))
@@ -498,7 +666,7 @@ static int sync_deterministic(struct unc_subid_admin *a, int k, const struct pas
 	if (r < 0)
 		return r;
 	if (unc_subid_alloc_overlaps(&a->alloc[k], *start, n) ||
-	    unc_real_id_in(&a->ix, k == UNC_SUBGID, *start, n, &real_id, &real_name)) {
+	    unc_real_id_in(&a->ix, unc_id_kinds[k].groups, *start, n, &real_id, &real_name)) {
 		r = check_exact(a, k, e, *start, n, err);
 		if (r < 0)
 			return r;
@@ -506,73 +674,160 @@ static int sync_deterministic(struct unc_subid_admin *a, int k, const struct pas
 	return 0;
 }
 
+/* What sync knows of one kind: who holds a range, and where each user's
+ * first range starts (to keep a pair in step). */
+struct sync_kind {
+	unsigned char *holds;
+	uint64_t *first_start, *first_count;
+	struct unc_sub_window w;
+	uint64_t n;
+};
+
+/* Does passwd entry i need a range of this kind? */
+static int sync_needs(const struct unc_subid_admin *a, const struct sync_kind *s, size_t i)
+{
+	const struct passwd_entry *e = &a->pw.v[i];
+	const struct passwd_entry *first;
+
+	if (e->uid < a->defs.uid_min || e->uid > a->defs.uid_max || s->holds[i])
+		return 0;
+	/* a name listed twice: the first entry is the user */
+	if (unc_user_by_name(&a->ix, e->name, strlen(e->name)) != e)
+		return 0;
+	/* a UID's first entry holds for every name sharing it */
+	first = unc_user_by_uid(&a->ix, e->uid);
+	if (first != e && s->holds[first - a->pw.v])
+		return 0;
+	return unc_subid_owner_valid(e->name, NULL) == 0;
+}
+
+/* Read kind k for sync: who holds a range already (one lookup per line),
+ * and everything in use. */
+static int sync_prepare(struct unc_subid_admin *a, int k, struct sync_kind *s,
+			struct unc_error *err)
+{
+	const struct unc_subid_file *f = &a->file[k];
+	size_t i;
+	int r;
+
+	if (s->n == 0)
+		return allocation_off(a, k, "every login user", err);
+	r = editable(a, k, err);
+	if (r < 0)
+		return r;
+	for (i = 0; i < f->n; i++) {
+		const struct unc_subid_line *l = &f->lines[i];
+		const struct passwd_entry *e;
+		size_t at;
+		if (!l->parsed || l->deleted)
+			continue;
+		e = unc_user_by_owner(&a->ix, l->entry.owner, l->entry.owner_len);
+		if (!e || s->holds[e - a->pw.v])
+			continue;
+		at = (size_t)(e - a->pw.v);
+		s->holds[at] = 1;
+		s->first_start[at] = l->entry.start;
+		s->first_count[at] = l->entry.count;
+	}
+	return alloc_prepare(a, k, err);
+}
+
+/* sync's range of kind k for passwd entry i: the formula's when
+ * deterministic; else the other file's start when its size and its start
+ * fit here (re-running a sync that crashed between the files repairs
+ * it), else first fit. */
+static int sync_one(struct unc_subid_admin *a, int k, const struct sync_kind sk[2], int pairs,
+		    size_t i, struct unc_error *err)
+{
+	const struct passwd_entry *e = &a->pw.v[i];
+	const struct sync_kind *s = &sk[k], *o = &sk[!k];
+	uint64_t start;
+	char owner[16];
+	int r = 0;
+
+	if (a->defs.deterministic[k]) {
+		r = sync_deterministic(a, k, e, s->n, &start, err);
+	} else {
+		if (pairs && o->holds[i] && o->first_count[i] == s->n)
+			r = take_if_free(a, k, o->first_start[i], s->n, &s->w, err);
+		if (r > 0) {
+			start = o->first_start[i];
+			r = 0;
+		} else if (r == 0) {
+			r = unc_subid_alloc_first_fit(&a->alloc[k], s->w.min, s->w.max, s->n,
+						      &start, err);
+			r = no_room(a, k, r, "; nothing was written", err,
+				    "cannot give %s %" PRIu64 " subordinate %s", e->name, s->n,
+				    unc_id_kinds[k].ids);
+		}
+	}
+	if (r < 0)
+		return r;
+	return unc_subid_file_append(&a->file[k], owner_field(a, k, e, owner, sizeof owner), start,
+				     s->n, err);
+}
+
 int unc_subid_admin_sync(struct unc_subid_admin *a, uint64_t count, size_t added[2],
 			 struct unc_error *err)
 {
 	_cleanup_free_ unsigned char *holds = NULL;
-	int k, r;
+	_cleanup_free_ uint64_t *firsts = NULL;
+	struct sync_kind sk[2];
+	uint64_t lo, hi;
+	size_t i, npw = a->pw.n ? a->pw.n : 1;
+	int k, r, pairs;
 
-	holds = malloc(a->pw.n ? a->pw.n : 1);
-	if (!holds)
+	holds = calloc(2, npw);
+	firsts = calloc(4 * npw, sizeof *firsts);
+	if (!holds || !firsts)
 		return unc_error_sys(err, ENOMEM, "cannot sync");
 	r = unc_subid_admin_index(a, NULL, err);
 	if (r < 0)
 		return r;
 	for (k = 0; k < 2; k++) {
-		struct unc_subid_file *f = &a->file[k];
-		struct unc_sub_window wbuf;
-		const struct unc_sub_window *w = window(a, k, &wbuf);
-		uint64_t n = count ? count : w->count;
-		char owner[16];
-		size_t i;
-
+		struct sync_kind *s = &sk[k];
 		added[k] = 0;
+		s->holds = holds + (size_t)k * npw;
+		s->first_start = firsts + (size_t)k * 2 * npw;
+		s->first_count = s->first_start + npw;
+		window(a, k, &s->w);
+		s->n = count ? count : s->w.count;
 		if (!want(a, k))
 			continue;
-		if (n == 0)
-			return allocation_off(a, k, "every login user", err);
-		/* who holds a range already: one lookup per line */
-		memset(holds, 0, a->pw.n);
-		for (i = 0; i < f->n; i++) {
-			const struct unc_subid_line *l = &f->lines[i];
-			const struct passwd_entry *e;
-			if (!l->parsed || l->deleted)
-				continue;
-			e = unc_user_by_owner(&a->ix, l->entry.owner, l->entry.owner_len);
-			if (e)
-				holds[e - a->pw.v] = 1;
-		}
-		r = alloc_prepare(a, k, err);
+		r = sync_prepare(a, k, s, err);
 		if (r < 0)
 			return r;
-		for (i = 0; i < a->pw.n; i++) {
-			const struct passwd_entry *e = &a->pw.v[i];
-			uint64_t start;
-			if (e->uid < a->defs.uid_min || e->uid > a->defs.uid_max || holds[i])
-				continue;
-			/* a name listed twice: the first entry is the user */
-			if (unc_user_by_name(&a->ix, e->name, strlen(e->name)) != e)
-				continue;
-			/* a UID's first entry holds for every name sharing it */
-			if (holds[unc_user_by_uid(&a->ix, e->uid) - a->pw.v] &&
-			    unc_user_by_uid(&a->ix, e->uid) != e)
-				continue;
-			if (unc_subid_owner_valid(e->name, NULL) < 0)
-				continue;
-			if (a->defs.deterministic[k]) {
-				r = sync_deterministic(a, k, e, n, &start, err);
+	}
+	lo = sk[0].w.min > sk[1].w.min ? sk[0].w.min : sk[1].w.min;
+	hi = sk[0].w.max < sk[1].w.max ? sk[0].w.max : sk[1].w.max;
+	pairs = a->kinds == UNC_KIND_BOTH && !a->unpaired && sk[0].n == sk[1].n && lo <= hi &&
+		!a->defs.deterministic[0] && !a->defs.deterministic[1];
+	for (i = 0; i < a->pw.n; i++) {
+		const struct passwd_entry *e = &a->pw.v[i];
+		int need[2];
+		uint64_t start;
+		char owner[16];
+		for (k = 0; k < 2; k++)
+			need[k] = want(a, k) && sync_needs(a, &sk[k], i);
+		if (pairs && need[0] && need[1]) {
+			r = unc_subid_alloc_first_fit_pair(&a->alloc[0], &a->alloc[1], lo, hi,
+							   sk[0].n, &start, NULL);
+			if (r < 0 && r != -ENOSPC)
+				return unc_error_sys(err, -r, "cannot sync");
+			for (k = 0; r == 0 && k < 2; k++) {
+				r = unc_subid_file_append(&a->file[k],
+							  owner_field(a, k, e, owner, sizeof owner),
+							  start, sk[k].n, err);
 				if (r < 0)
 					return r;
-			} else {
-				r = unc_subid_alloc_first_fit(&a->alloc[k], w->min, w->max, n,
-							      &start, err);
-				if (r < 0)
-					return no_room(a, k, r, "; nothing was written", err,
-						       "cannot give %s %" PRIu64 " subordinate %s",
-						       e->name, n, unc_id_kinds[k].ids);
+				added[k]++;
+				need[k] = 0;
 			}
-			r = unc_subid_file_append(f, owner_field(a, k, e, owner, sizeof owner),
-						  start, n, err);
+		}
+		for (k = 0; k < 2; k++) {
+			if (!need[k])
+				continue;
+			r = sync_one(a, k, sk, pairs, i, err);
 			if (r < 0)
 				return r;
 			added[k]++;

@@ -46,6 +46,8 @@ struct unc_subid_admin {
 	int alloc_ready[2];
 	struct unc_subid_alloc alloc[2];
 	struct unc_shadow_lock lock;
+	int top_up;   /* add gives a user only what it lacks to hold the count */
+	int unpaired; /* UIDs and GIDs allocated on their own (starts may differ) */
 	/* On the system itself (no prefix), users NSS knows count too:
 	 * LDAP, SSSD, extrausers. With a prefix only the tree's files do. */
 	int use_nss;
@@ -88,8 +90,10 @@ int unc_subid_admin_begin(struct unc_subid_admin *a, int for_write, struct unc_e
  * (count 0: SUB_UID_COUNT / SUB_GID_COUNT), unless they hold that many
  * already: first fit, or shadow's deterministic range when login.defs
  * says SUB_UID_DETERMINISTIC (SUB_GID_...) yes; with has_start, exactly
- * [start, start+count). The owner is written as the UID when login.defs
- * says SUB_UID_STORE_BY_UID (SUB_GID_...) yes. SUB_UID_COUNT 0 turns
+ * [start, start+count). With a->top_up, only the IDs the user lacks to
+ * hold count, right after one of its ranges when they are free there.
+ * The owner is written as the UID when login.defs says
+ * SUB_UID_STORE_BY_UID (SUB_GID_...) yes. SUB_UID_COUNT 0 turns
  * automatic allocation off: then count 0 is an error saying so. */
 int unc_subid_admin_add(struct unc_subid_admin *a, const char *user, uint64_t count, int has_start,
 			uint64_t start, struct unc_subid_events *ev, struct unc_error *err);

@@ -119,6 +119,13 @@ static int normalise(struct unc_subid_alloc *a, struct unc_error *err)
 	return 0;
 }
 
+static int bad_request(uint64_t min, uint64_t max, uint64_t count, struct unc_error *err)
+{
+	if (count == 0)
+		return unc_error_set(err, EINVAL, "cannot allocate 0 IDs");
+	return unc_error_set(err, EINVAL, "empty ID window %" PRIu64 "-%" PRIu64, min, max);
+}
+
 int unc_subid_alloc_first_fit(struct unc_subid_alloc *a, uint64_t min, uint64_t max, uint64_t count,
 			      uint64_t *start, struct unc_error *err)
 {
@@ -126,20 +133,20 @@ int unc_subid_alloc_first_fit(struct unc_subid_alloc *a, uint64_t min, uint64_t 
 	size_t idx;
 	int r;
 
-	if (count == 0)
-		return unc_error_set(err, EINVAL, "cannot allocate 0 IDs");
-	if (min > max)
-		return unc_error_set(err, EINVAL, "empty ID window %" PRIu64 "-%" PRIu64, min, max);
+	if (count == 0 || min > max)
+		return bad_request(min, max, count, err);
 	/* Positions below the sweep were refused for last_count IDs, so they
 	 * are refused for as many or more: go on from there. Otherwise start
 	 * again from min. */
-	if (!a->sorted || a->last_count == 0 || count < a->last_count || min != a->last_min) {
+	if (!a->sorted || a->last_count == 0 || count < a->last_count || min != a->last_min ||
+	    a->pair_sweep) {
 		r = normalise(a, err);
 		if (r < 0)
 			return r;
 		a->pos = min;
 		a->idx = 0;
 		a->last_min = min;
+		a->pair_sweep = 0;
 	}
 	pos = a->pos;
 	idx = a->idx;
@@ -167,6 +174,82 @@ int unc_subid_alloc_first_fit(struct unc_subid_alloc *a, uint64_t min, uint64_t 
 	a->pos = pos + count;
 	a->idx = idx;
 	a->last_count = count;
+	return 0;
+}
+
+/* Where a (single or paired) sweep stops: the run ends here. */
+static void sweep_save(struct unc_subid_alloc *a, uint64_t pos, size_t idx, uint64_t count,
+		       int pair)
+{
+	a->pos = pos;
+	a->idx = idx;
+	a->last_count = count;
+	a->pair_sweep = pair;
+}
+
+int unc_subid_alloc_first_fit_pair(struct unc_subid_alloc *a, struct unc_subid_alloc *b,
+				   uint64_t min, uint64_t max, uint64_t count, uint64_t *start,
+				   struct unc_error *err)
+{
+	struct unc_subid_alloc *both[2] = {a, b};
+	size_t idx[2];
+	uint64_t pos;
+	int i;
+
+	if (count == 0 || min > max)
+		return bad_request(min, max, count, err);
+	/* Below a common pair sweep, every position was refused in a or in
+	 * b for as few IDs or taken by a pair: go on from there. */
+	for (i = 0; i < 2; i++) {
+		struct unc_subid_alloc *x = both[i];
+		if (!x->sorted || x->last_count == 0 || count < x->last_count ||
+		    min != x->last_min || !x->pair_sweep || a->pos != b->pos)
+			break;
+	}
+	if (i < 2) {
+		for (i = 0; i < 2; i++) {
+			int r = normalise(both[i], err);
+			if (r < 0)
+				return r;
+			both[i]->pos = min;
+			both[i]->idx = 0;
+			both[i]->last_min = min;
+		}
+	}
+	pos = a->pos;
+	idx[0] = a->idx;
+	idx[1] = b->idx;
+	for (;;) {
+		int moved = 0;
+		if (pos > max || max - pos < count - 1) {
+			for (i = 0; i < 2; i++)
+				sweep_save(both[i], pos, idx[i], count, 1);
+			return unc_error_set(err, ENOSPC,
+					     "no range of %" PRIu64
+					     " IDs free in both files in %" PRIu64 "-%" PRIu64,
+					     count, min, max);
+		}
+		for (i = 0; i < 2; i++) {
+			struct unc_subid_alloc *x = both[i];
+			while (idx[i] < x->n && x->used[idx[i]].end <= pos)
+				idx[i]++;
+			if (idx[i] < x->n && x->used[idx[i]].start < pos + count) {
+				pos = x->used[idx[i]].end;
+				idx[i]++;
+				moved = 1;
+				break;
+			}
+		}
+		if (!moved)
+			break;
+	}
+	for (i = 0; i < 2; i++) {
+		struct unc_subid_alloc *x = both[i];
+		if (push(&x->fresh, &x->nfresh, &x->capfresh, pos, pos + count) < 0)
+			return unc_error_sys(err, ENOMEM, "cannot record the IDs in use");
+		sweep_save(x, pos + count, idx[i], count, 1);
+	}
+	*start = pos;
 	return 0;
 }
 

@@ -28,6 +28,7 @@ struct unc_subid_alloc {
 	size_t idx;
 	uint64_t last_count;
 	uint64_t last_min;
+	int pair_sweep; /* the sweep was made by unc_subid_alloc_first_fit_pair */
 	/* allocations made since the sweep began, merged in on a restart */
 	struct unc_id_interval *fresh;
 	size_t nfresh, capfresh;
@@ -46,6 +47,14 @@ int unc_subid_alloc_use(struct unc_subid_alloc *a, uint64_t start, uint64_t coun
  * count or min > max. */
 int unc_subid_alloc_first_fit(struct unc_subid_alloc *a, uint64_t min, uint64_t max, uint64_t count,
 			      uint64_t *start, struct unc_error *err);
+
+/* The lowest start in [min, max - count + 1] at which count IDs are free
+ * in both a and b (subuid and subgid: a user's pair, as FreeIPA hands
+ * them out); both then hold it. Errors as unc_subid_alloc_first_fit. A
+ * run of pairs is one sweep, as a run of single allocations is. */
+int unc_subid_alloc_first_fit_pair(struct unc_subid_alloc *a, struct unc_subid_alloc *b,
+				   uint64_t min, uint64_t max, uint64_t count, uint64_t *start,
+				   struct unc_error *err);
 
 /* Is any of [start, start+count) in use? */
 int unc_subid_alloc_overlaps(struct unc_subid_alloc *a, uint64_t start, uint64_t count);

@@ -31,7 +31,10 @@ static int report(struct unc_subid_problems *out, enum unc_subid_kind kind, size
 	va_end(ap);
 	if (r < 0)
 		return -ENOMEM;
-	out->v[out->n] = (struct unc_subid_problem){kind, line, type, msg, out->n};
+	/* harmless to shadow, or a choice: reported, yet check exits 0 */
+	out->v[out->n] = (struct unc_subid_problem){
+	    kind,  line, type, msg, strcmp(type, "comment") == 0 || strcmp(type, "unpaired") == 0,
+	    out->n};
 	out->n++;
 	return 0;
 }
@@ -177,7 +180,8 @@ static int check_range(const struct unc_subid_line *l, enum unc_subid_kind kind,
 {
 	const struct unc_id_kind *kd = unc_id_kind(kind);
 	const struct unc_subid_entry *e = &l->entry;
-	uint64_t end = e->start + e->count; /* both fit in 64 bits from strtoul */
+	/* "-1" is 2^64-1 to strtoul: the end may not fit */
+	uint64_t end = UINT64_MAX - e->start < e->count ? UINT64_MAX : e->start + e->count;
 	int ow = (int)e->owner_len, r = 0;
 	const char *real_name;
 	uint32_t real_id;
@@ -197,22 +201,72 @@ static int check_range(const struct unc_subid_line *l, enum unc_subid_kind kind,
 	return r;
 }
 
-/* Does line l give a range that can overlap another? */
+/* What shadow reads of a parsed line: its count, then its range. */
+static int check_numbers(const struct unc_subid_line *l, enum unc_subid_kind kind,
+			 const struct unc_user_index *ix, const char *passwd_path,
+			 struct unc_subid_problems *out)
+{
+	const struct unc_subid_entry *e = &l->entry;
+
+	if (e->count == 0)
+		return report(out, kind, l->lineno, "zero-count",
+			      "%.*s's range at %" PRIu64 " has a count of 0", (int)e->owner_len,
+			      e->owner, e->start);
+	return check_range(l, kind, ix, passwd_path, out);
+}
+
+/* A line a NUL byte cuts (or one shadow reads onto such a line): what
+ * shadow reads instead of the text as written. */
+static int check_nul(const struct unc_subid_line *l, enum unc_subid_kind kind,
+		     struct unc_subid_problems *out)
+{
+	const struct unc_subid_entry *e = &l->entry;
+	char as[UNC_ERROR_MSG_MAX / 2] = ", and skips the result";
+
+	if (l->swallowed)
+		return report(out, kind, l->lineno, "nul",
+			      "shadow never reads this line: a NUL byte on line %zu makes it "
+			      "read this one onto that one",
+			      l->onto);
+	if (l->parsed)
+		snprintf(as, sizeof as, ", as %.*s's range %" PRIu64 ":%" PRIu64, (int)e->owner_len,
+			 e->owner, e->start, e->count);
+	if (l->joined == 1)
+		return report(out, kind, l->lineno, "nul",
+			      "a NUL byte: shadow cuts the line there and reads line %zu onto it%s",
+			      l->lineno + 1, as);
+	if (l->joined > 1)
+		return report(out, kind, l->lineno, "nul",
+			      "a NUL byte: shadow cuts the line there and reads lines %zu-%zu "
+			      "onto it%s",
+			      l->lineno + 1, l->lineno + l->joined, as);
+	return report(out, kind, l->lineno, "nul",
+		      "a NUL byte: shadow reads the line only up to it%s", as);
+}
+
+/* Does line l give a range that can overlap another? A line a NUL byte
+ * cuts counts as what shadow reads of it. */
 static int takes_part(const struct unc_subid_line *l)
 {
-	return l->parsed && !l->deleted && l->text[0] != '#' && l->entry.count > 0;
+	return l->parsed && !l->deleted && (l->nul || l->text[0] != '#') && l->entry.count > 0;
 }
 
 int unc_subid_check_line(const struct unc_subid_line *l, enum unc_subid_kind kind,
 			 const struct unc_user_index *ix, const char *passwd_path,
 			 struct unc_subid_problems *out, struct unc_error *err)
 {
-	const struct unc_subid_entry *e = &l->entry;
 	char why[128];
 	int r = 0;
 
 	if (l->deleted)
 		return 0;
+	if (l->nul || l->swallowed) {
+		/* the text as written is not what shadow reads */
+		r = check_nul(l, kind, out);
+		if (r == 0 && l->parsed)
+			r = check_numbers(l, kind, ix, passwd_path, out);
+		return r < 0 ? unc_error_sys(err, -r, "cannot check") : 0;
+	}
 	if (!l->has_newline)
 		r = report(out, kind, l->lineno, "no-newline",
 			   "no newline at the end of the file: tools that append a line join it "
@@ -228,12 +282,8 @@ int unc_subid_check_line(const struct unc_subid_line *l, enum unc_subid_kind kin
 		r = report(out, kind, l->lineno, "skipped", "shadow skips this line: %s", why);
 	} else {
 		r = check_form(l, kind, out);
-		if (r == 0 && e->count == 0)
-			r = report(out, kind, l->lineno, "zero-count",
-				   "%.*s's range at %" PRIu64 " has a count of 0",
-				   (int)e->owner_len, e->owner, e->start);
-		else if (r == 0)
-			r = check_range(l, kind, ix, passwd_path, out);
+		if (r == 0)
+			r = check_numbers(l, kind, ix, passwd_path, out);
 	}
 	return r < 0 ? unc_error_sys(err, -r, "cannot check") : 0;
 }
@@ -249,11 +299,16 @@ int unc_subid_check_overlaps(const struct unc_subid_file *f, enum unc_subid_kind
 	items = malloc((f->n ? f->n : 1) * sizeof *items);
 	if (!items)
 		return unc_error_sys(err, ENOMEM, "cannot check");
-	for (i = 0; i < f->n; i++)
-		if (takes_part(&f->lines[i]))
-			items[nitems++] = (struct sweep_item){
-			    f->lines[i].entry.start,
-			    f->lines[i].entry.start + f->lines[i].entry.count, i};
+	for (i = 0; i < f->n; i++) {
+		const struct unc_subid_entry *e = &f->lines[i].entry;
+		if (!takes_part(&f->lines[i]) ||
+		    (f->lines[i].nul && f->lines[i].lineno == f->unreadable))
+			continue;
+		/* "-1" is 2^64-1 to strtoul: the end may not fit */
+		items[nitems++] = (struct sweep_item){
+		    e->start, UINT64_MAX - e->start < e->count ? UINT64_MAX : e->start + e->count,
+		    i};
+	}
 	/* Sorted by start, each range is compared with the one reaching
 	 * furthest among those before it. */
 	qsort(items, nitems, sizeof *items, cmp_sweep);
@@ -278,6 +333,27 @@ int unc_subid_check_overlaps(const struct unc_subid_file *f, enum unc_subid_kind
 	return r < 0 ? unc_error_sys(err, -r, "cannot check") : 0;
 }
 
+/* Problems of the whole file: a symbolic link (line 0), or a file shadow
+ * cannot read at all (said once, on the line where it fails). */
+static int check_whole(const struct unc_subid_file *f, enum unc_subid_kind kind,
+		       struct unc_subid_problems *out, struct unc_error *err)
+{
+	int r = 0;
+
+	if (f->symlink)
+		r = report(out, kind, 0, "symlink",
+			   "a symbolic link: newuidmap and newgidmap refuse to open it, so no "
+			   "user's ranges work, and subidctl will not replace it");
+	if (r == 0 && f->unreadable)
+		r = report(out, kind, f->unreadable, "unreadable",
+			   "%s: shadow cannot read this file at all, and newuidmap refuses "
+			   "every user",
+			   f->unreadable_nul ? "a NUL byte before the last newline"
+					     : "the last line ends exactly at the edge of "
+					       "shadow's buffer, with no newline");
+	return r < 0 ? unc_error_sys(err, -r, "cannot check") : 0;
+}
+
 int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kind,
 			 const struct unc_user_index *ix, const char *passwd_path,
 			 struct unc_subid_problems *out, struct unc_error *err)
@@ -285,8 +361,14 @@ int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kin
 	size_t i, first = out->n;
 	int r;
 
+	r = check_whole(f, kind, out, err);
+	if (r < 0)
+		return r;
 	for (i = 0; i < f->n; i++) {
-		r = unc_subid_check_line(&f->lines[i], kind, ix, passwd_path, out, err);
+		const struct unc_subid_line *l = &f->lines[i];
+		if (l->nul && l->lineno == f->unreadable)
+			continue; /* said by check_whole: shadow reads nothing */
+		r = unc_subid_check_line(l, kind, ix, passwd_path, out, err);
 		if (r < 0)
 			return r;
 	}
@@ -295,6 +377,47 @@ int unc_subid_check_file(const struct unc_subid_file *f, enum unc_subid_kind kin
 		return r;
 	if (out->n > first)
 		qsort(out->v + first, out->n - first, sizeof *out->v, cmp_problem);
+	return 0;
+}
+
+int unc_subid_check_pairs(const struct unc_subid_file files[2], const struct unc_user_index *ix,
+			  char *const paths[2], struct unc_subid_problems *out,
+			  struct unc_error *err)
+{
+	/* per passwd entry and kind: 1 + the index of its first line, or 0 */
+	_cleanup_free_ size_t *first = NULL;
+	size_t npw = ix->pw->n, i;
+	int k, r = 0;
+
+	first = calloc(2 * (npw ? npw : 1), sizeof *first);
+	if (!first)
+		return unc_error_sys(err, ENOMEM, "cannot check");
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < files[k].n; i++) {
+			const struct unc_subid_line *l = &files[k].lines[i];
+			const struct passwd_entry *e;
+			if (!l->parsed || l->deleted)
+				continue;
+			e = unc_user_by_owner(ix, l->entry.owner, l->entry.owner_len);
+			if (e && !first[(size_t)k * npw + (size_t)(e - ix->pw->v)])
+				first[(size_t)k * npw + (size_t)(e - ix->pw->v)] = i + 1;
+		}
+	}
+	for (i = 0; i < npw && r == 0; i++) {
+		const char *name = ix->pw->v[i].name;
+		if (!first[i] == !first[npw + i])
+			continue;
+		k = first[i] ? UNC_SUBUID : UNC_SUBGID;
+		r = report(out, (enum unc_subid_kind)k,
+			   files[k].lines[first[(size_t)k * npw + i] - 1].lineno, "unpaired",
+			   "%s holds subordinate %s here but none in %s (a crash between the "
+			   "two files, or an add of one kind): run: subidctl add %s",
+			   name, unc_id_kinds[k].ids, paths[!k], name);
+	}
+	if (r != 0)
+		return unc_error_sys(err, ENOMEM, "cannot check");
+	/* in line order among the files' own problems */
+	qsort(out->v, out->n, sizeof *out->v, cmp_problem);
 	return 0;
 }
 

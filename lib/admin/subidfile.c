@@ -5,11 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cleanup.h"
 #include "io.h"
 
 #define SUBID_FILE_MAX (256u * 1024 * 1024)
+
+/* A last line without newline this long or longer may end at the edge
+ * of shadow's buffer (4095 bytes, then every 4096 more): the reader says. */
+#define SHADOW_EDGE 4095
 
 /* A growable byte buffer for building output. */
 struct outbuf {
@@ -72,13 +77,17 @@ static int grow_lines(struct unc_subid_file *f, struct unc_error *err)
 int unc_subid_file_parse(struct unc_subid_file *f, char *buf, size_t len, struct unc_error *err)
 {
 	const char *p, *stop;
-	int r;
+	struct unc_subid_reader rd;
+	struct unc_subid_record rec;
+	int r = 0;
 
 	memset(f, 0, sizeof *f);
 	f->buf = buf;
 	f->len = len;
 	p = buf;
 	stop = buf + len;
+	/* one pass for NUL bytes over the whole file: lines are short */
+	f->misread = len > 0 && memchr(buf, '\0', len) != NULL;
 	while (p < stop) {
 		const char *nl = memchr(p, '\n', (size_t)(stop - p));
 		struct unc_subid_line *l;
@@ -92,11 +101,57 @@ int unc_subid_file_parse(struct unc_subid_file *f, char *buf, size_t len, struct
 		l->len = nl ? (size_t)(nl - p) : (size_t)(stop - p);
 		l->has_newline = nl != NULL;
 		l->lineno = f->n + 1;
-		l->parsed = unc_subid_parse_line(l->text, l->len, &l->entry) == 0;
+		l->nul = f->misread && memchr(l->text, '\0', l->len) != NULL;
 		f->n++;
 		p = nl ? nl + 1 : stop;
 	}
 	f->n_read = f->n;
+	if (!f->misread) {
+		/* the common case: shadow's lines are the file's lines (a file
+		 * ending in a line of 4095 bytes without newline aside) */
+		size_t i;
+		for (i = 0; i < f->n; i++) {
+			struct unc_subid_line *l = &f->lines[i];
+			l->parsed = unc_subid_parse_line(l->text, l->len, &l->entry) == 0;
+		}
+		if (f->n == 0 || f->lines[f->n - 1].has_newline ||
+		    f->lines[f->n - 1].len < SHADOW_EDGE)
+			return 0;
+	}
+	/* Records start where lines start: walk both. */
+	{
+		size_t i = 0;
+		unc_subid_reader_init(&rd, buf, len);
+		while (i < f->n && (r = unc_subid_reader_next(&rd, &rec)) > 0) {
+			struct unc_subid_line *l = &f->lines[i];
+			if (rec.text != l->text) {
+				l->shadow_text = malloc(rec.len ? rec.len : 1);
+				if (!l->shadow_text) {
+					r = -ENOMEM;
+					break;
+				}
+				memcpy(l->shadow_text, rec.text, rec.len);
+			}
+			l->parsed = unc_subid_parse_line(l->shadow_text ? l->shadow_text : l->text,
+							 rec.len, &l->entry) == 0;
+			for (i++; i < f->n && (size_t)(f->lines[i].text - buf) < rec.end; i++) {
+				f->lines[i].swallowed = 1;
+				f->lines[i].onto = l->lineno;
+				f->lines[i].parsed = 0;
+				l->joined++;
+			}
+		}
+		unc_subid_reader_free(&rd);
+	}
+	if (r == -ENOMEM)
+		return unc_error_sys(err, ENOMEM, "cannot hold the file's lines");
+	if (r == -EBADMSG) {
+		size_t i;
+		for (i = 0; i < f->n; i++)
+			if ((size_t)(f->lines[i].text - buf) <= rec.start)
+				f->unreadable = f->lines[i].lineno;
+		f->unreadable_nul = rec.nul;
+	}
 	return 0;
 }
 
@@ -120,7 +175,12 @@ int unc_subid_file_load(struct unc_subid_file *f, const char *path, int *exists,
 	} else if (exists) {
 		*exists = 1;
 	}
-	return unc_subid_file_parse(f, buf, len, err);
+	r = unc_subid_file_parse(f, buf, len, err);
+	if (r == 0) {
+		struct stat st;
+		f->symlink = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+	}
+	return r;
 }
 
 int unc_subid_owner_valid(const char *name, struct unc_error *err)
@@ -302,6 +362,8 @@ void unc_subid_file_free(struct unc_subid_file *f)
 
 	for (i = f->n_read; i < f->n; i++)
 		free((char *)f->lines[i].text);
+	for (i = 0; i < f->n_read; i++)
+		free(f->lines[i].shadow_text);
 	free(f->lines);
 	free(f->buf);
 	memset(f, 0, sizeof *f);

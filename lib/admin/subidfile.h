@@ -26,7 +26,13 @@ struct unc_subid_line {
 	unsigned parsed : 1;	      /* shadow 4.13 reads it as owner:start:count */
 	unsigned deleted : 1;	      /* left out when serialised */
 	unsigned added : 1;	      /* appended by an edit; text is owned */
-	struct unc_subid_entry entry; /* valid when parsed; owner points into text */
+	unsigned nul : 1;	      /* holds a NUL byte: shadow reads it cut there */
+	unsigned swallowed : 1;	      /* read by shadow onto an earlier line (joined) */
+	size_t joined;		      /* lines after this one shadow reads onto it */
+	size_t onto;		      /* swallowed: the line it is read onto */
+	char *shadow_text;	      /* what shadow parses, when stitched (owned) */
+	struct unc_subid_entry entry; /* valid when parsed; owner points into text
+					 or shadow_text */
 };
 
 struct unc_subid_file {
@@ -36,14 +42,21 @@ struct unc_subid_file {
 	size_t n;      /* lines, read and added */
 	size_t n_read; /* how many of them were read from the file */
 	size_t cap;
-	int changed; /* a line was deleted or added */
+	int changed;	    /* a line was deleted or added */
+	size_t unreadable;  /* shadow fails to read the file at this line (0: it reads it) */
+	int unreadable_nul; /* ... because of a NUL byte (else the buffer's edge) */
+	int misread;	    /* a NUL byte makes shadow read lines other than as written */
+	int symlink;	    /* the path is a symbolic link (newuidmap refuses it) */
 };
 
 /* Take ownership of buf (malloc'd, len bytes, may hold any bytes) and
- * split it into lines. Returns 0 or -ENOMEM with err filled. */
+ * split it into lines, each marked parsed as shadow's reader sees it
+ * (unc_subid_reader_next: a NUL byte cuts a line and joins the next one
+ * to it). Returns 0 or -ENOMEM with err filled. */
 int unc_subid_file_parse(struct unc_subid_file *f, char *buf, size_t len, struct unc_error *err);
 
-/* Read path and parse it. A missing file is an empty one (*exists = 0). */
+/* Read path and parse it. A missing file is an empty one (*exists = 0).
+ * A symbolic link is read through, and f->symlink set. */
 int unc_subid_file_load(struct unc_subid_file *f, const char *path, int *exists,
 			struct unc_error *err);
 

@@ -72,36 +72,75 @@ void unc_error_hint(struct unc_error *err, const char *fmt, ...)
 	va_end(ap);
 }
 
-void unc_escape_text(const char *in, char *out, size_t size)
+/* Length of the valid UTF-8 sequence at s (at most len bytes) that is no
+ * control character (C1 controls, U+0080-U+009F, are terminal escapes
+ * too), or 0. */
+static size_t utf8_printable(const unsigned char *s, size_t len)
 {
-	size_t used = 0;
+	size_t n, i;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return s[0] >= 0x20 && s[0] != 0x7f;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xc2 || s[0] == 0xe0)
+		lo = 0xa0; /* C2 80-9F: the C1 controls; E0: no overlong forms */
+	else if (s[0] == 0xed)
+		hi = 0x9f; /* no surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (len < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+void unc_escape_bytes(const char *in, size_t len, char *out, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t used = 0, i = 0;
 
 	if (size == 0)
 		return;
-	for (; *in && used + 1 < size; in++) {
-		unsigned char c = (unsigned char)*in;
+	while (i < len) {
+		size_t n = utf8_printable(p + i, len - i), take = n ? n : 1;
 		char esc[5];
-		size_t n;
-		if (c >= 0x20 && c != 0x7f && c != '\\') {
-			out[used++] = (char)c;
-			continue;
-		}
-		if (c == '\\')
+		const char *piece = esc;
+		if (n > 0 && p[i] != '\\')
+			piece = (const char *)p + i;
+		else if (p[i] == '\\')
 			n = (size_t)snprintf(esc, sizeof esc, "\\\\");
-		else if (c == '\n')
+		else if (p[i] == '\n')
 			n = (size_t)snprintf(esc, sizeof esc, "\\n");
-		else if (c == '\t')
+		else if (p[i] == '\t')
 			n = (size_t)snprintf(esc, sizeof esc, "\\t");
-		else if (c == '\r')
+		else if (p[i] == '\r')
 			n = (size_t)snprintf(esc, sizeof esc, "\\r");
 		else
-			n = (size_t)snprintf(esc, sizeof esc, "\\x%02x", c);
+			n = (size_t)snprintf(esc, sizeof esc, "\\x%02x", p[i]);
 		if (used + n + 1 > size)
-			break;
-		memcpy(out + used, esc, n);
+			break; /* never half an escape or half a character */
+		memcpy(out + used, piece, n);
 		used += n;
+		i += take;
 	}
 	out[used] = '\0';
+}
+
+void unc_escape_text(const char *in, char *out, size_t size)
+{
+	unc_escape_bytes(in, strlen(in), out, size);
 }
 
 void unc_error_clear(struct unc_error *err)

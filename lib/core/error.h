@@ -40,7 +40,12 @@ void unc_error_clear(struct unc_error *err);
 
 /* Copy text into out (always NUL-terminated), writing control characters
  * as \n, \t, \r or \xNN and a backslash as \\, so that a message naming a
- * hostile argument stays on one line and reads back unambiguously. */
+ * hostile argument stays on one line and reads back unambiguously. Valid
+ * UTF-8 passes as it is; C1 controls (terminal escapes too) and bytes that
+ * are not UTF-8 become \xNN, so the result is always valid UTF-8. */
 void unc_escape_text(const char *in, char *out, size_t size);
+
+/* The same for len bytes that may hold NULs (a name read from a file). */
+void unc_escape_bytes(const char *in, size_t len, char *out, size_t size);
 
 #endif

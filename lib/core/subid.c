@@ -18,10 +18,11 @@
 
 #define SUBID_FILE_MAX (256u * 1024 * 1024)
 
-/* shadow 4.13's getulong(): strtoul base 0, whole field, no ERANGE. We
- * refuse a '-' sign as well: strtoul would wrap it to a huge value that
- * cannot be mapped anyway. A field may be as long as the line (leading
- * zeros or blanks), so the buffer is too. */
+/* shadow 4.13's getulong(): strtoul base 0, whole field, no ERANGE. A
+ * '-' sign is taken as strtoul takes it ("-1" is 2^64-1): the range is
+ * then one nobody can map, but it is a range to shadow, and so to us. A
+ * field may be as long as the line (leading zeros or blanks), so the
+ * buffer is too. */
 static int parse_ulong_field(const char *s, size_t len, uint64_t *out)
 {
 	char buf[UNC_SUBID_LINE_MAX + 1];
@@ -45,12 +46,8 @@ static int parse_ulong_field(const char *s, size_t len, uint64_t *out)
 	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	for (i = 0; i < len; i++) {
-		if (buf[i] == '-')
-			return -1;
-		if (buf[i] == '\0')
-			return -1;
-	}
+	if (memchr(buf, '\0', len))
+		return -1;
 	errno = 0;
 	v = strtoul(buf, &end, 0);
 	if (*end != '\0' || errno != 0)
@@ -67,6 +64,9 @@ int unc_subid_parse_line(const char *line, size_t len, struct unc_subid_entry *o
 	int i;
 
 	if (len > UNC_SUBID_LINE_MAX || memchr(line, '\0', len))
+		return -1;
+	/* commonio's name_is_nis(): "+..." and "-..." lines are never parsed */
+	if (len > 0 && (line[0] == '+' || line[0] == '-'))
 		return -1;
 	for (i = 0; i < 3; i++) {
 		const char *colon;
@@ -92,6 +92,115 @@ int unc_subid_parse_line(const char *line, size_t len, struct unc_subid_entry *o
 	out->owner = field[0];
 	out->owner_len = flen[0];
 	return 0;
+}
+
+#define SHADOW_BUFLEN 4096
+
+void unc_subid_reader_init(struct unc_subid_reader *r, const char *buf, size_t len)
+{
+	memset(r, 0, sizeof *r);
+	r->buf = buf;
+	r->len = len;
+	r->bufsize = SHADOW_BUFLEN;
+}
+
+void unc_subid_reader_free(struct unc_subid_reader *r)
+{
+	free(r->joined);
+	r->joined = NULL;
+	r->joined_cap = 0;
+}
+
+/* fgets(dst, size, fp) on the buffer: up to size-1 bytes, through the
+ * first newline. Returns how many it took; 0 (and eof) at the end. Like
+ * glibc, end of file is noticed only when a read wants more bytes than
+ * are left, not when it stops at size-1 exactly there. */
+static size_t reader_fgets(struct unc_subid_reader *r, size_t size, const char **piece)
+{
+	size_t avail = r->len - r->pos, want = size - 1, take;
+	const char *nl;
+
+	*piece = r->buf + r->pos;
+	if (avail == 0) {
+		r->eof = 1;
+		return 0;
+	}
+	take = want < avail ? want : avail;
+	nl = memchr(*piece, '\n', take);
+	if (nl)
+		take = (size_t)(nl - *piece) + 1;
+	else if (take < want)
+		r->eof = 1;
+	r->pos += take;
+	return take;
+}
+
+static int joined_put(struct unc_subid_reader *r, size_t at, const char *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (at + n > r->joined_cap) {
+		size_t cap = r->joined_cap ? r->joined_cap : 256;
+		char *bigger;
+		while (at + n > cap)
+			cap *= 2;
+		bigger = realloc(r->joined, cap);
+		if (!bigger)
+			return -ENOMEM;
+		r->joined = bigger;
+		r->joined_cap = cap;
+	}
+	memcpy(r->joined + at, p, n);
+	return 0;
+}
+
+int unc_subid_reader_next(struct unc_subid_reader *r, struct unc_subid_record *rec)
+{
+	const char *piece;
+	size_t got, clen;
+	int stitched = 0;
+
+	memset(rec, 0, sizeof *rec);
+	rec->start = r->pos;
+	got = reader_fgets(r, r->bufsize, &piece);
+	if (got == 0)
+		return 0;
+	/* the C string shadow sees: up to the first NUL */
+	clen = strnlen(piece, got);
+	rec->nul = clen < got;
+	rec->lines = piece[got - 1] == '\n';
+	rec->text = piece;
+	while (!(clen > 0 && rec->text[clen - 1] == '\n') && !r->eof) {
+		size_t more, mlen;
+		r->bufsize += SHADOW_BUFLEN;
+		more = reader_fgets(r, r->bufsize - clen, &piece);
+		if (more == 0) {
+			rec->end = r->pos;
+			return -EBADMSG;
+		}
+		mlen = strnlen(piece, more);
+		rec->nul |= mlen < more;
+		rec->lines += piece[more - 1] == '\n';
+		if (mlen == 0)
+			continue;
+		/* contiguous (a long line read in pieces): no copy needed */
+		if (!stitched && rec->text + clen == piece) {
+			clen += mlen;
+			continue;
+		}
+		if (!stitched && joined_put(r, 0, rec->text, clen) < 0)
+			return -ENOMEM;
+		stitched = 1;
+		if (joined_put(r, clen, piece, mlen) < 0)
+			return -ENOMEM;
+		rec->text = r->joined;
+		clen += mlen;
+	}
+	if (clen > 0 && rec->text[clen - 1] == '\n')
+		clen--;
+	rec->len = clen;
+	rec->end = r->pos;
+	return 1;
 }
 
 int unc_subid_entry_is_owner(const struct unc_subid_entry *e, const char *user, uid_t uid)
@@ -206,19 +315,31 @@ void unc_subid_list_free(struct unc_subid_list *l)
 int unc_subid_ranges_from_buffer(const char *buf, size_t len, const char *user, uid_t uid,
 				 struct unc_subid_list *out, struct unc_error *err)
 {
-	const char *p = buf, *stop = buf + len;
+	struct unc_subid_reader rd;
+	struct unc_subid_record rec;
+	int r;
 
-	while (p < stop) {
-		const char *nl = memchr(p, '\n', (size_t)(stop - p));
-		size_t llen = nl ? (size_t)(nl - p) : (size_t)(stop - p);
+	unc_subid_reader_init(&rd, buf, len);
+	while ((r = unc_subid_reader_next(&rd, &rec)) > 0) {
 		struct unc_subid_entry e;
 
-		if (unc_subid_parse_line(p, llen, &e) == 0 &&
-		    unc_subid_entry_is_owner(&e, user, uid)) {
-			if (unc_subid_list_add(out, e.start, e.count) < 0)
-				return unc_error_sys(err, ENOMEM, "cannot collect ranges");
+		if (unc_subid_parse_line(rec.text, rec.len, &e) == 0 &&
+		    unc_subid_entry_is_owner(&e, user, uid) &&
+		    unc_subid_list_add(out, e.start, e.count) < 0) {
+			r = -ENOMEM;
+			break;
 		}
-		p = nl ? nl + 1 : stop;
+	}
+	unc_subid_reader_free(&rd);
+	if (r == -ENOMEM)
+		return unc_error_sys(err, ENOMEM, "cannot collect ranges");
+	if (r == -EBADMSG) {
+		unc_subid_list_free(out);
+		return unc_error_set(err, EBADMSG,
+				     "shadow cannot read it: its last line %s, so shadow's "
+				     "reader fails on the whole file",
+				     rec.nul ? "holds a NUL byte before its newline"
+					     : "ends exactly at the edge of shadow's buffer");
 	}
 	return 0;
 }
@@ -240,7 +361,13 @@ int unc_subid_ranges_from_file(const char *path, const char *user, uid_t uid,
 		}
 		return r;
 	}
-	return unc_subid_ranges_from_buffer(buf, len, user, uid, out, err);
+	r = unc_subid_ranges_from_buffer(buf, len, user, uid, out, err);
+	if (r == -EBADMSG) {
+		unc_error_prefix(err, "%s", path);
+		unc_error_hint(err, "ask an administrator to fix the file: subidctl check shows "
+				    "how shadow reads it");
+	}
+	return r;
 }
 
 int unc_subid_nss_source(const char *nsswitch_path, char *buf, size_t size)

@@ -44,8 +44,47 @@ struct unc_subid_list {
 	char source[256]; /* where they came from, for messages: "/etc/subuid" */
 };
 
+/* shadow 4.13's reader (commonio_open in lib/commonio.c), byte for byte:
+ * fgets into a buffer that starts at 4096 bytes and grows by 4096 (never
+ * shrinking) while no newline shows in its C string; each extra fgets
+ * writes at the first NUL. So a NUL byte cuts a line there and, unless
+ * the file ends, the next line is read onto the cut one: in
+ * "u2:1:2\0x\nu1:3:4\n" shadow sees one line, "u2:1:2u1:3:4". When that
+ * extra fgets finds the end of the file (a last line with a NUL before
+ * its newline, or one ending exactly at the buffer's edge), shadow fails
+ * to read the whole file: newuidmap then refuses everyone. */
+struct unc_subid_reader {
+	const char *buf;
+	size_t len, pos;
+	size_t bufsize; /* shadow's buffer, as it has grown */
+	int eof;
+	char *joined; /* the text of a record stitched from pieces */
+	size_t joined_cap;
+};
+
+/* One line as shadow reads it. */
+struct unc_subid_record {
+	const char *text; /* what shadow parses: no NUL, no newline; points
+			     into buf unless the record was stitched */
+	size_t len;
+	size_t start, end; /* the bytes of buf it consumed: [start, end) */
+	size_t lines;	   /* newline-ended lines consumed (>1: joined) */
+	unsigned nul : 1;  /* a NUL byte cut it */
+};
+
+void unc_subid_reader_init(struct unc_subid_reader *r, const char *buf, size_t len);
+
+/* The next record: 1, or 0 at the end, or -EBADMSG when shadow fails to
+ * read the file at all (rec->start, rec->nul say where and why). */
+int unc_subid_reader_next(struct unc_subid_reader *r, struct unc_subid_record *rec);
+
+void unc_subid_reader_free(struct unc_subid_reader *r);
+
 /* Parse one line (without its newline). Returns 0 when shadow would accept
- * it, -1 when shadow skips it. Never reads past len. */
+ * it, -1 when shadow skips it: a line starting with '+' or '-' (shadow's
+ * NIS entries), fewer than three fields, an empty field, or a number
+ * strtoul(base 0) does not take whole ("-1" it takes, as 2^64-1). Never
+ * reads past len. */
 int unc_subid_parse_line(const char *line, size_t len, struct unc_subid_entry *out);
 
 /* Does this entry belong to user (by name) or uid (numerically)? */

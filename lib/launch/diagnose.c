@@ -476,7 +476,7 @@ int unc_check_subid_ranges(struct unc_check_report *rep, const struct unc_check_
 		set_what(c, "%s", err.msg);
 		set_fix(c,
 			"use a smaller --range, or ask an administrator to run: subidctl add %s "
-			"--count %llu",
+			"--top-up %llu",
 			user, (unsigned long long)cfg->range);
 	} else {
 		c = unc_check_add(rep, UNC_CHECK_OK, id);

@@ -59,11 +59,13 @@ void unc_pty_prepare(enum unc_pty_mode mode, struct unc_pty_plan *plan)
 struct fd_message {
 	char byte;
 	struct iovec iov;
+	struct msghdr msg;
+	/* last: struct cmsghdr ends in a flexible array (glibc), which only
+	 * the end of a struct may hold (clang -Wgnu-variable-sized-type...) */
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} control;
-	struct msghdr msg;
 };
 
 static void fd_message_init(struct fd_message *m)

@@ -82,6 +82,10 @@ subidctl	2	'--frobnicate'	list --frobnicate
 subidctl	2	--lock-timeout	add alice --lock-timeout abc
 subidctl	2	--count	add alice --count
 subidctl	2	(5000 characters)	add alice --count LONG
+subidctl	2	--top-up	add alice --top-up 0
+subidctl	2	--top-up and --count cannot go together	add alice --top-up 5 --count 5
+subidctl	2	--top-up goes with add	sync --top-up 5
+subidctl	2	--unpaired goes with add or sync	del alice --unpaired
 newuidshell	125	newuidshell:	
 newuidshell	125	the user name is empty	''
 newuidshell	125	nosuchuser	nosuchuser

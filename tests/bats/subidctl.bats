@@ -213,10 +213,11 @@ carol uids=200000:1000,300000:70000 gids=-'
 	run sc list --json
 	assert_success
 	echo "$output" | jq -e . >/dev/null
-	run jq -c '.[2]' <<<"$output"
-	assert_output '{"user":"we\"ird","uids":[{"start":1,"count":1}],"gids":[]}'
+	run jq -c '.version, .users[2]' <<<"$output"
+	assert_output '1
+{"user":"we\"ird","uids":[{"start":1,"count":1}],"gids":[]}'
 	run sc list alice --json --gids
-	assert_output '[{"user":"alice","gids":[{"start":100000,"count":65536}]}]'
+	assert_output '{"version":1,"users":[{"user":"alice","gids":[{"start":100000,"count":65536}]}]}'
 	run sc list zed
 	assert_failure 1
 	assert_output "subidctl: zed: no such user in $T/etc/passwd, and no owner of that name"
@@ -227,7 +228,7 @@ carol uids=200000:1000,300000:70000 gids=-'
 	assert_success
 	assert_output "no problems found in either file"
 	run sc check --json
-	assert_output "[]"
+	assert_output '{"version":1,"problems":[]}'
 }
 
 @test "check: every kind of problem, with file and line" {
@@ -241,8 +242,10 @@ carol uids=200000:1000,300000:70000 gids=-'
 	assert_golden subidctl/check-every-problem T="$T"
 	run sc check --json
 	assert_failure 1
-	run jq -r '.[0] | "\(.line) \(.problem)"' <<<"$output"
-	assert_output "2 overlap"
+	run jq -r '.problems[0,1,2] | "\(.line) \(.problem) \(.severity)"' <<<"$output"
+	assert_output "1 unpaired warning
+2 overlap error
+3 comment warning"
 }
 
 @test "--dry-run prints the change as a diff and writes nothing" {
@@ -287,7 +290,8 @@ carol uids=200000:1000,300000:70000 gids=-'
 	rm "$T/etc/subgid"
 	run sc add bob
 	assert_success
-	printf 'bob:100000:65536\n' >expect
+	# the first gap free in both files: a user's pair starts at one ID
+	printf 'bob:165536:65536\n' >expect
 	cmp expect "$T/etc/subgid"
 	[ ! -e "$T/etc/subgid-" ]
 }

@@ -46,7 +46,7 @@ json_check() {
 	need_hermetic
 	run as erin uncmap --check
 	assert_failure 1
-	assert_line 'FAIL --range 65536 needs 65535 subordinate UIDs but only 100 are usable in /etc/subuid (400000-400099); fix: use a smaller --range, or ask an administrator to run: subidctl add erin --count 65536'
+	assert_line 'FAIL --range 65536 needs 65535 subordinate UIDs but only 100 are usable in /etc/subuid (400000-400099); fix: use a smaller --range, or ask an administrator to run: subidctl add erin --top-up 65536'
 	run as erin uncmap --check --range 101
 	assert_success
 	assert_line "ok   --range 101 fits in erin's subordinate UIDs"
@@ -59,7 +59,7 @@ json_check() {
 	chmod 644 "$WORK/subuid"
 	run as alice uncmap --check --subuid-file "$WORK/subuid"
 	assert_failure 1
-	assert_line "FAIL --range 65536 needs 65535 subordinate UIDs but only 10 are usable in $WORK/subuid (100000-100009); fix: use a smaller --range, or ask an administrator to run: subidctl add alice --count 65536"
+	assert_line "FAIL --range 65536 needs 65535 subordinate UIDs but only 10 are usable in $WORK/subuid (100000-100009); fix: use a smaller --range, or ask an administrator to run: subidctl add alice --top-up 65536"
 	run as alice uncmap --check --map-uid 0:2001:1 --map-uid 1:100000:10 --map-gid 0:2001:1
 	assert_success
 	assert_line "ok   the --map-uid extents are delegated to alice"

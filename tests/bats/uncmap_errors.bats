@@ -20,7 +20,7 @@ load helpers
 	run as erin uncmap --range 65536 -- true
 	assert_failure 125
 	assert_line --index 0 'uncmap: --range 65536 needs 65535 subordinate UIDs but only 100 are usable in /etc/subuid (400000-400099)'
-	assert_line --index 1 'uncmap: use a smaller --range, or ask an administrator to run: subidctl add erin --count 65536'
+	assert_line --index 1 'uncmap: use a smaller --range, or ask an administrator to run: subidctl add erin --top-up 65536'
 }
 
 @test "an outside range not delegated to the caller is refused before anything runs" {

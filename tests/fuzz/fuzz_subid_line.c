@@ -4,8 +4,13 @@
  * shadow 4.13's rules written here from their description (subid.h):
  * under 1024 bytes, at least three ':'-separated fields of which the
  * first three are non-empty, start and count as strtoul(base 0) reads
- * them, no ERANGE; plus uncmap's own refusals (a '-' sign, a NUL byte).
- * The ranges collected for one owner must be exactly the model's. */
+ * them (a '-' sign wraps, as strtoul does), no ERANGE; a line starting
+ * with '+' or '-' is a NIS entry, never parsed; a NUL byte ends a line to
+ * shadow, so a line holding one is refused. The ranges collected for one
+ * owner must be exactly the model's, for a file of plain lines: one with
+ * a NUL byte (shadow joins lines there) or a last line at the edge of
+ * shadow's buffer is read by the rules tests/bats/subid_differential.bats
+ * checks against getsubids. */
 #include <errno.h>
 
 #include "fuzz_common.h"
@@ -21,7 +26,7 @@ static int model_number(const char *s, uint64_t *out)
 	char *end;
 	unsigned long v;
 
-	if (*s == '\0' || strchr(s, '-'))
+	if (*s == '\0')
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 0);
@@ -38,6 +43,8 @@ static int model_parse(const char *line, size_t len, struct model_entry *m)
 	int i;
 
 	if (len > UNC_SUBID_LINE_MAX || memchr(line, '\0', len))
+		return -1;
+	if (len > 0 && (line[0] == '+' || line[0] == '-'))
 		return -1;
 	memcpy(copy, line, len);
 	copy[len] = '\0';
@@ -118,6 +125,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	exact = fuzz_copy(data, size, 0);
 	unc_error_clear(&err);
+	{
+		const char *last = size ? memrchr(buf, '\n', size - 1) : NULL;
+		size_t tail = last ? (size_t)(stop - last - 1) : size;
+		if (memchr(buf, '\0', size) ||
+		    (size > 0 && buf[size - 1] != '\n' && tail >= 4095)) {
+			free(exact);
+			return 0;
+		}
+	}
 	FUZZ_CHECK(unc_subid_ranges_from_buffer(exact, size, user, uid, &list, &err) == 0);
 	for (p = buf; p < stop;) {
 		const char *nl = memchr(p, '\n', (size_t)(stop - p));

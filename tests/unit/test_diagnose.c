@@ -147,7 +147,7 @@ static void test_ranges_size(void **state)
 	assert_non_null(strstr(find(&rep, "subgid-size")->what, "--range 65536 needs 65536"));
 	assert_string_equal(find(&rep, "subgid-size")->fix,
 			    "use a smaller --range, or ask an administrator to run: subidctl add "
-			    "alice --count 65536");
+			    "alice --top-up 65536");
 	unc_check_report_free(&rep);
 	unc_subid_list_free(&l);
 }

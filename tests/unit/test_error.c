@@ -26,6 +26,15 @@ static void test_escape_text(void **state)
 	/* a backslash is doubled, so "a\nb" typed and a real newline differ */
 	escape("a\\nb", "a\\\\nb");
 	escape("\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9");
+	/* always valid UTF-8: C1 controls, stray and overlong bytes escaped */
+	escape("c1\xc2\x9b", "c1\\xc2\\x9b");
+	escape("b\xff"
+	       "ad",
+	       "b\\xff"
+	       "ad");
+	escape("\xc0\xaf", "\\xc0\\xaf");
+	escape("\xed\xa0\x80", "\\xed\\xa0\\x80"); /* a surrogate */
+	escape("\xe2\x82", "\\xe2\\x82");	   /* cut short */
 	escape("", "");
 }
 
@@ -38,6 +47,16 @@ static void test_escape_text_truncates_whole_escapes(void **state)
 	unc_escape_text("abcd\n", out, sizeof out);
 	assert_string_equal(out, "abcd"); /* no half "\n" */
 	unc_escape_text("x", out, 0);	  /* size 0 writes nothing */
+	unc_escape_text("ab\xc3\xa9", out, 4);
+	assert_string_equal(out, "ab"); /* no half character */
+}
+
+static void test_escape_bytes_reads_past_nul(void **state)
+{
+	char out[16];
+
+	unc_escape_bytes("a\0b", 3, out, sizeof out);
+	assert_string_equal(out, "a\\x00b");
 }
 
 static void test_set_returns_negative_errno(void **state)
@@ -68,6 +87,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_escape_text),
 	    cmocka_unit_test(test_escape_text_truncates_whole_escapes),
+	    cmocka_unit_test(test_escape_bytes_reads_past_nul),
 	    cmocka_unit_test(test_set_returns_negative_errno),
 	    cmocka_unit_test(test_prefix_adds_context),
 	};

@@ -166,13 +166,20 @@ static void test_crlf(void **state)
 
 static void test_negative_numbers(void **state)
 {
-	/* strtoul would wrap these to huge values; uncmap refuses them (no
-	 * mappable ID comes of them in shadow either) */
-	assert_false(accepts("alice:-1:65536"));
-	assert_false(accepts("alice:100000:-1"));
-	assert_false(accepts("alice:-0:1"));
-	assert_false(accepts("alice: -5:1"));
-	assert_false(accepts("alice:100000:-65536"));
+	/* shadow's getulong() takes strtoul's wrapped values (getsubids prints
+	 * "alice:-1:10" as 18446744073709551615 10), so we do too: no
+	 * mappable ID comes of them, but they are ranges, and check says so */
+	assert_entry("alice:-1:65536", "alice", UINT64_MAX, 65536);
+	assert_entry("alice:100000:-1", "alice", 100000, UINT64_MAX);
+	assert_entry("alice:-0:1", "alice", 0, 1);
+	assert_entry("alice: -5:1", "alice", UINT64_MAX - 4, 1);
+	assert_entry("alice:100000:-65536", "alice", 100000, UINT64_MAX - 65535);
+	/* strtoul's ERANGE, either way, is a skipped line */
+	assert_false(accepts("alice:-18446744073709551616:1"));
+	assert_false(accepts("alice:18446744073709551616:1"));
+	/* a line starting with '-' or '+' is a NIS entry to commonio */
+	assert_false(accepts("-alice:1:1"));
+	assert_false(accepts("+:1:1"));
 }
 
 static void test_huge_numbers(void **state)
@@ -275,6 +282,63 @@ static void test_nul_bytes_in_file(void **state)
 	assert_string_equal(got, "1+1 2+2 4+4");
 }
 
+/* What shadow 4.13 reads (checked with getsubids; the differential test
+ * in tests/bats/subid_differential.bats does it for every corpus file). */
+static void test_nul_joins_lines_as_shadow(void **state)
+{
+	static const char joined[] = "u2:231072:65536\0x\nu1:165536:65536\nu3:1:2\n";
+	static const char at_end[] = "u9:5:6\nu2:231072:65536\0";
+	static const char nul_then_end[] = "u9:5:6\nu2:231072:65536\0\n";
+	static const char stitched[] = "a\0\nx:1:2\n";
+	struct unc_subid_list l = {0};
+	struct unc_error err;
+	char got[128];
+
+	/* "u2:231072:65536u1:165536:65536": neither u2's nor u1's */
+	ranges_of(joined, sizeof joined - 1, "u2", 5, got, sizeof got);
+	assert_string_equal(got, "");
+	ranges_of(joined, sizeof joined - 1, "u1", 5, got, sizeof got);
+	assert_string_equal(got, "");
+	ranges_of(joined, sizeof joined - 1, "u3", 5, got, sizeof got);
+	assert_string_equal(got, "1+2");
+	/* a NUL at the very end cuts the last line only */
+	ranges_of(at_end, sizeof at_end - 1, "u2", 5, got, sizeof got);
+	assert_string_equal(got, "231072+65536");
+	/* the owner is stitched from both lines */
+	ranges_of(stitched, sizeof stitched - 1, "ax", 5, got, sizeof got);
+	assert_string_equal(got, "1+2");
+	/* a NUL before the last newline: shadow reads nothing at all */
+	unc_error_clear(&err);
+	assert_int_equal(
+	    unc_subid_ranges_from_buffer(nul_then_end, sizeof nul_then_end - 1, "u9", 5, &l, &err),
+	    -EBADMSG);
+	assert_int_equal(l.n, 0);
+	assert_non_null(strstr(err.msg, "NUL byte before its newline"));
+}
+
+static void test_buffer_edge_as_shadow(void **state)
+{
+	/* a last line of exactly 4095 bytes and no newline ends at the edge
+	 * of shadow's first buffer: its next fgets finds the end of file and
+	 * the whole file fails; 4094 or 4096 bytes read fine */
+	size_t sizes[] = {4094, 4095, 4096, 8191};
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		char *buf = malloc(sizes[i] + 8);
+		struct unc_subid_list l = {0};
+		int r;
+		assert_non_null(buf);
+		memcpy(buf, "u:1:1\n", 6);
+		memset(buf + 6, 'z', sizes[i]);
+		r = unc_subid_ranges_from_buffer(buf, 6 + sizes[i], "u", 5, &l, NULL);
+		assert_int_equal(r, sizes[i] % 4096 == 4095 ? -EBADMSG : 0);
+		assert_int_equal(l.n, r == 0 ? 1 : 0);
+		unc_subid_list_free(&l);
+		free(buf);
+	}
+}
+
 static void test_never_reads_past_len(void **state)
 {
 	/* the line is the first len bytes; what follows is not looked at */
@@ -330,8 +394,7 @@ static void test_owner_matching(void **state)
 	assert_false(unc_subid_entry_is_owner(&e, "alice", 1001));
 	assert_int_equal(unc_subid_parse_line("0x3e9:1:1", 9, &e), 0);
 	assert_false(unc_subid_entry_is_owner(&e, "alice", 1001));
-	assert_int_equal(unc_subid_parse_line("+1001:1:1", 9, &e), 0);
-	assert_false(unc_subid_entry_is_owner(&e, "alice", 1001));
+	assert_int_equal(unc_subid_parse_line("+1001:1:1", 9, &e), -1); /* NIS */
 	assert_int_equal(unc_subid_parse_line("4294967295:1:1", 14, &e), 0);
 	assert_true(unc_subid_entry_is_owner(&e, NULL, (uid_t)4294967295U));
 	assert_int_equal(unc_subid_parse_line("0:1:1", 5, &e), 0);
@@ -352,7 +415,8 @@ static void test_several_ranges_in_order(void **state)
 	char got[256];
 
 	ranges_of(buf, sizeof buf - 1, "alice", 1001, got, sizeof got);
-	assert_string_equal(got, "100000+65536 300000+10 200000+5 50000+100");
+	assert_string_equal(got,
+			    "100000+65536 300000+10 200000+5 18446744073709551615+5 50000+100");
 	ranges_of(buf, sizeof buf - 1, "bob", 1000, got, sizeof got);
 	assert_string_equal(got, "165536+65536 400000+10");
 	ranges_of(buf, sizeof buf - 1, "carol", 1002, got, sizeof got);
@@ -453,15 +517,17 @@ static void test_fixture_file(void **state)
 	assert_int_equal(unc_subid_ranges_from_file(UNC_TEST_FIXTURES "/subuid-shadow-rules",
 						    "alice", 1001, &l, &err),
 			 0);
-	assert_int_equal(l.n, 4);
+	assert_int_equal(l.n, 5);
 	assert_int_equal(l.ranges[0].start, 100000);
 	assert_int_equal(l.ranges[0].count, 65536);
-	assert_int_equal(l.ranges[1].start, 100000); /* 0x186a0 */
-	assert_int_equal(l.ranges[1].count, 16);     /* 020 */
-	assert_int_equal(l.ranges[2].start, 300000);
+	assert_int_equal(l.ranges[1].start, 100000);	 /* 0x186a0 */
+	assert_int_equal(l.ranges[1].count, 16);	 /* 020 */
+	assert_int_equal(l.ranges[2].start, UINT64_MAX); /* -1 */
 	assert_int_equal(l.ranges[2].count, 10);
-	assert_int_equal(l.ranges[3].start, 400000);
-	assert_int_equal(l.ranges[3].count, 1);
+	assert_int_equal(l.ranges[3].start, 300000);
+	assert_int_equal(l.ranges[3].count, 10);
+	assert_int_equal(l.ranges[4].start, 400000);
+	assert_int_equal(l.ranges[4].count, 1);
 	unc_subid_list_free(&l);
 }
 
@@ -705,6 +771,8 @@ int main(void)
 	    cmocka_unit_test(test_nul_bytes_in_file),
 	    cmocka_unit_test(test_never_reads_past_len),
 	    cmocka_unit_test(test_comments),
+	    cmocka_unit_test(test_nul_joins_lines_as_shadow),
+	    cmocka_unit_test(test_buffer_edge_as_shadow),
 	    cmocka_unit_test(test_owner_matching),
 	    cmocka_unit_test(test_several_ranges_in_order),
 	    cmocka_unit_test(test_blank_and_odd_buffers),

@@ -147,6 +147,40 @@ static void many_allocations_are_one_sweep(void **state)
 	unc_subid_alloc_free(&a);
 }
 
+static void pairs_start_where_both_are_free(void **state)
+{
+	struct unc_subid_alloc a, b;
+	uint64_t start = 0;
+	int i;
+
+	(void)state;
+	unc_subid_alloc_init(&a);
+	unc_subid_alloc_init(&b);
+	unc_subid_alloc_use(&a, 100, 100, NULL); /* a: 100-199 */
+	unc_subid_alloc_use(&b, 200, 100, NULL); /* b: 200-299 */
+	/* 0-99 is free in both */
+	assert_int_equal(unc_subid_alloc_first_fit_pair(&a, &b, 0, 1000, 50, &start, NULL), 0);
+	assert_int_equal(start, 0);
+	/* 150: too big below 100 in a, 200-299 taken in b */
+	assert_int_equal(unc_subid_alloc_first_fit_pair(&a, &b, 0, 1000, 150, &start, NULL), 0);
+	assert_int_equal(start, 300);
+	assert_true(unc_subid_alloc_overlaps(&a, 300, 1));
+	assert_true(unc_subid_alloc_overlaps(&b, 449, 1));
+	/* the sweep goes on, and single allocations see the pairs */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(unc_subid_alloc_first_fit_pair(&a, &b, 0, 1000, 150, &start, NULL),
+				 0);
+	assert_int_equal(start, 750);
+	assert_int_equal(unc_subid_alloc_first_fit_pair(&a, &b, 0, 1000, 150, &start, NULL),
+			 -ENOSPC);
+	assert_int_equal(unc_subid_alloc_first_fit(&a, 0, 1000, 50, &start, NULL), 0);
+	assert_int_equal(start, 50);
+	assert_int_equal(unc_subid_alloc_first_fit(&b, 0, 1000, 100, &start, NULL), 0);
+	assert_int_equal(start, 50); /* b: 50-199 is free */
+	unc_subid_alloc_free(&a);
+	unc_subid_alloc_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +193,7 @@ int main(void)
 	    cmocka_unit_test(exhaustion),
 	    cmocka_unit_test(overlaps_query),
 	    cmocka_unit_test(many_allocations_are_one_sweep),
+	    cmocka_unit_test(pairs_start_where_both_are_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

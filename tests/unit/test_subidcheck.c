@@ -82,6 +82,14 @@ static const char *line_problems(struct fixture *x, enum unc_subid_kind kind, co
 	return all;
 }
 
+/* Problem i is on line, and says message. */
+static void expect(const struct fixture *x, size_t i, size_t line, const char *message)
+{
+	assert_true(i < x->p.n);
+	assert_int_equal(x->p.v[i].line, line);
+	assert_string_equal(x->p.v[i].message, message);
+}
+
 /* One line of a file, and all that check_line says of it. */
 static const struct {
 	enum unc_subid_kind kind;
@@ -167,15 +175,9 @@ static void test_overlaps(void **state)
 	 * compared with the one reaching furthest before it (zed's), so 2
 	 * over 1 is not found again here: zed's report on line 7 covers it. */
 	assert_string_equal(x->p.v[0].type, "overlap");
-	assert_int_equal(x->p.v[0].line, 7);
-	assert_string_equal(x->p.v[0].message, "zed's range 50000-249999 overlaps alice's range "
-					       "100000-165535 (line 1)");
-	assert_int_equal(x->p.v[1].line, 8);
-	assert_string_equal(x->p.v[1].message, "alice's range 150000-150009 overlaps zed's range "
-					       "50000-249999 (line 7)");
-	assert_int_equal(x->p.v[2].line, 7);
-	assert_string_equal(x->p.v[2].message, "zed's range 50000-249999 overlaps bob's range "
-					       "165000-165999 (line 2)");
+	expect(x, 0, 7, "zed's range 50000-249999 overlaps alice's range 100000-165535 (line 1)");
+	expect(x, 1, 8, "alice's range 150000-150009 overlaps zed's range 50000-249999 (line 7)");
+	expect(x, 2, 7, "zed's range 50000-249999 overlaps bob's range 165000-165999 (line 2)");
 	assert_int_equal(x->p.v[3].line, 7);
 	assert_int_equal(x->p.v[4].line, 7);
 }
@@ -197,6 +199,50 @@ static void test_file_sorts_by_line(void **state)
 	assert_string_equal(x->p.v[3].type, "comment");
 }
 
+/* A NUL byte: each line says what shadow reads instead, the swallowed
+ * line naming the line it is read onto, with no state carried between
+ * the per-line checks. */
+static void test_nul_lines(void **state)
+{
+	static const char text[] = "alice:100000:65536\nbob:200000:10\0x\ncarol:300000:10\n"
+				   "2001:400000:10\n";
+	struct fixture *x = *state;
+	char *buf = malloc(sizeof text - 1);
+	size_t i;
+
+	assert_non_null(buf);
+	memcpy(buf, text, sizeof text - 1);
+	unc_subid_problems_free(&x->p);
+	unc_subid_file_free(&x->f);
+	assert_int_equal(unc_subid_file_parse(&x->f, buf, sizeof text - 1, NULL), 0);
+	assert_int_equal(x->f.n, 4);
+	/* checked out of order: the result does not depend on it */
+	for (i = x->f.n; i-- > 0;)
+		assert_int_equal(
+		    unc_subid_check_line(&x->f.lines[i], UNC_SUBUID, &x->ix, "passwd", &x->p, NULL),
+		    0);
+	assert_int_equal(x->p.n, 2);
+	expect(x, 0, 3,
+	       "shadow never reads this line: a NUL byte on line 2 makes it read this one onto "
+	       "that one");
+	expect(x, 1, 2,
+	       "a NUL byte: shadow cuts the line there and reads line 3 onto it, and skips the "
+	       "result");
+}
+
+/* Problems of the whole file come first: a symbolic link on line 0. */
+static void test_symlink_is_line_0(void **state)
+{
+	struct fixture *x = *state;
+
+	load(x, "alice:100000:65536\n");
+	x->f.symlink = 1;
+	assert_int_equal(unc_subid_check_file(&x->f, UNC_SUBUID, &x->ix, "passwd", &x->p, NULL), 0);
+	assert_int_equal(x->p.n, 1);
+	assert_string_equal(x->p.v[0].type, "symlink");
+	assert_int_equal(x->p.v[0].line, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +250,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_deleted_line_has_no_problems, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overlaps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_file_sorts_by_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nul_lines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_symlink_is_line_0, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
