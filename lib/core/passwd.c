@@ -178,8 +178,12 @@ static int load_arena(const char *path, struct text_arenas *t, const char **text
 	r = unc_read_file(path, PASSWD_FILE_MAX, &buf, len, err);
 	if (r < 0)
 		return r;
-	if (!arena_adopt(t, buf))
-		return unc_error_sys(err, ENOMEM, "cannot read %s", path);
+	if (!arena_adopt(t, buf)) {
+		/* the code itself, not unc_error_sys's value: gcc must see
+		 * that every failure is negative, or *text "may be unset" */
+		unc_error_sys(err, ENOMEM, "cannot read %s", path);
+		return -ENOMEM;
+	}
 	*text = steal_pointer(&buf);
 	return 0;
 }
