@@ -416,8 +416,10 @@ int unc_subid_check_pairs(const struct unc_subid_file files[2], const struct unc
 	}
 	if (r != 0)
 		return unc_error_sys(err, ENOMEM, "cannot check");
-	/* in line order among the files' own problems */
-	qsort(out->v, out->n, sizeof *out->v, cmp_problem);
+	/* in line order among the files' own problems (none: nothing to sort,
+	 * and out->v may still be NULL) */
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, cmp_problem);
 	return 0;
 }
 
