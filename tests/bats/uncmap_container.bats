@@ -196,17 +196,20 @@ suite_teardown() {
 }
 
 @test "--pid: the command's handler sees the signal; the init relays SIGUSR1 and SIGHUP" {
-	mkfifo "$WORK/ready" "$WORK/got"
-	chmod 666 "$WORK/ready" "$WORK/got"
+	# One FIFO per message: the writer of one may still hold its FIFO
+	# open after the reader has its line, and a second read of the same
+	# FIFO would then see that writer's close as an empty message.
+	mkfifo "$WORK/ready" "$WORK/got1" "$WORK/got2"
+	chmod 666 "$WORK/ready" "$WORK/got1" "$WORK/got2"
 	as_argv alice
-	"${AS[@]}" uncmap --pid -- sh -c "trap 'echo usr1 > $WORK/got' USR1; trap 'echo hup > $WORK/got; exit 5' HUP; echo go > $WORK/ready; while :; do sleep 0.1; done" &
+	"${AS[@]}" uncmap --pid -- sh -c "trap 'echo usr1 > $WORK/got1' USR1; trap 'echo hup > $WORK/got2; exit 5' HUP; echo go > $WORK/ready; while :; do sleep 0.1; done" &
 	local upid=$!
 	read -r _ <"$WORK/ready"
 	kill -USR1 "$upid"
-	read -r got <"$WORK/got"
+	read -r got <"$WORK/got1"
 	[ "$got" = usr1 ]
 	kill -HUP "$upid"
-	read -r got <"$WORK/got"
+	read -r got <"$WORK/got2"
 	[ "$got" = hup ]
 	local st=0
 	wait "$upid" || st=$?
