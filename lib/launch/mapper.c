@@ -165,13 +165,15 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 	{
 		struct helper_exec hx = {helper, argv, env, out[1]};
 #ifdef __SANITIZE_ADDRESS__
-		/* ASan cannot follow a process on a stack of ours */
-		if ((run->pid = fork()) == 0)
-			helper_main(&hx);
+		const int plain_fork = 1; /* ASan cannot follow a process on a stack of ours */
 #else
-		run->pid = clone(helper_main, helper_stack + sizeof helper_stack,
-				 CLONE_VM | CLONE_VFORK | SIGCHLD, &hx);
+		const int plain_fork = 0;
 #endif
+		if (!plain_fork)
+			run->pid = clone(helper_main, helper_stack + sizeof helper_stack,
+					 CLONE_VM | CLONE_VFORK | SIGCHLD, &hx);
+		else if ((run->pid = fork()) == 0)
+			helper_main(&hx);
 	}
 	if (run->pid < 0) {
 		run->res->spawn_errno = errno;
