@@ -17,6 +17,7 @@
 #include "container.h"
 #include "launch.h"
 #include "numparse.h"
+#include "passwd.h"
 #include "pasta.h"
 #include "cmdmsg.h"
 #include "subid.h"
@@ -806,25 +807,48 @@ static void die_of_signal(int sig)
 	raise(sig);
 }
 
-static void options_free(struct options *o)
+/* The caller's passwd name: the ranges are looked up by it, and
+ * newuidmap needs an entry. When nsswitch.conf asks the files first for
+ * passwd, a UID found in /etc/passwd is what getpwuid would answer (the
+ * first entry of the UID there), read without NSS's machinery (nscd
+ * connects, nsswitch.conf parsed again: half a millisecond of a launch);
+ * otherwise, or when the files do not know the UID, getpwuid. NULL when
+ * no source knows the UID. */
+static const char *caller_name(uid_t uid)
 {
-	size_t i;
+	static char name[256];
+	char source[64];
+	struct passwd *pw;
 
-	for (i = 0; i < o->nmount_ops && i < sizeof o->mount_storage / sizeof o->mount_storage[0];
-	     i++)
-		free(o->mount_storage[i]);
+	if (unc_nss_first_source(UNC_NSSWITCH_CONF, "passwd", source, sizeof source) &&
+	    strcmp(source, "files") == 0) {
+		struct passwd_db db = {0};
+		const struct passwd_entry *e;
+		struct unc_error err;
+		int found = 0;
+
+		unc_error_clear(&err);
+		if (unc_passwd_load("/etc/passwd", &db, &err) == 0 &&
+		    (e = unc_passwd_by_uid(&db, uid)) && strlen(e->name) < sizeof name) {
+			memcpy(name, e->name, strlen(e->name) + 1);
+			found = 1;
+		}
+		unc_passwd_free(&db);
+		if (found)
+			return name;
+	}
+	pw = getpwuid(uid);
+	return pw ? pw->pw_name : NULL;
 }
 
 int main(int argc, char **argv)
 {
-	__attribute__((cleanup(options_free))) struct options o = {
-	    .range = 65536,
-	    .map_root = UNC_MAP_ROOT_SELF,
-	    .newuidmap = "/usr/bin/newuidmap",
-	    .newgidmap = "/usr/bin/newgidmap",
-	    .helper_timeout_s = 10,
-	    .info_fd = -1,
-	    .status_fd = -1};
+	/* Static, not on the stack: zero from the start, so only the pages
+	 * an option writes are ever touched. Zeroing its 46 KiB of tables on
+	 * the stack cost a dozen page faults, and as many copy-on-write faults
+	 * again once the child existed. What parsing allocates stays
+	 * reachable from here until exit. */
+	static struct options o;
 	_cleanup_subid_list_ struct unc_subid_list subuids = {0}, subgids = {0};
 	struct launch_spec spec;
 	struct launch_result res;
@@ -834,7 +858,7 @@ int main(int argc, char **argv)
 	struct net_pasta net = {.running = {.pid = -1}};
 	char cwd[4096];
 	struct unc_error err;
-	struct passwd *pw;
+	const char *pw_name; /* NULL: the UID has no passwd entry */
 	char *default_argv[3] = {NULL, NULL, NULL};
 	struct env_spec env;
 	struct uncmap_info info;
@@ -855,6 +879,12 @@ int main(int argc, char **argv)
 	cmd_msg_init(PROG, EXIT_UNCMAP);
 	cmd_start(EXIT_UNCMAP);
 	unc_error_clear(&err);
+	o.range = 65536;
+	o.map_root = UNC_MAP_ROOT_SELF;
+	o.newuidmap = "/usr/bin/newuidmap";
+	o.newgidmap = "/usr/bin/newgidmap";
+	o.helper_timeout_s = 10;
+	o.info_fd = o.status_fd = -1;
 	r = parse_options(argc, argv, &o);
 	if (r)
 		return r;
@@ -864,11 +894,8 @@ int main(int argc, char **argv)
 		return run_check(&o);
 
 	privileged = uid == 0 && geteuid() == 0;
-	errno = 0;
-	pw = getpwuid(uid);
-	if (pw) {
-		user = pw->pw_name;
-	} else {
+	user = pw_name = caller_name(uid);
+	if (!user) {
 		snprintf(namebuf, sizeof namebuf, "%u", (unsigned)uid);
 		user = namebuf;
 	}
@@ -948,7 +975,7 @@ int main(int argc, char **argv)
 		spec.mapper = UNC_MAPPER_SELF;
 	else {
 		spec.mapper = UNC_MAPPER_HELPERS;
-		if (!pw) {
+		if (!pw_name) {
 			cmd_fail("your UID %u has no passwd entry, and newuidmap needs one; "
 				 "ask an administrator to add one",
 				 (unsigned)uid);

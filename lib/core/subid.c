@@ -370,21 +370,23 @@ int unc_subid_ranges_from_file(const char *path, const char *user, uid_t uid,
 	return r;
 }
 
-int unc_subid_nss_source(const char *nsswitch_path, char *buf, size_t size)
+int unc_nss_first_source(const char *nsswitch_path, const char *database, char *buf, size_t size)
 {
 	_cleanup_fclose_ FILE *f = fopen(nsswitch_path, "re");
+	size_t dlen = strlen(database);
 	char line[1024];
 
-	snprintf(buf, size, "files");
+	if (size)
+		buf[0] = '\0';
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof line, f)) {
 		char *p = line, *tok;
-		/* As shadow 4.13's nss_init(): "subid:" at the start of the
+		/* As shadow 4.13's nss_init(): "DATABASE:" at the start of the
 		 * line, in any case; a line with no source is passed over. */
-		if (strncasecmp(p, "subid:", 6) != 0)
+		if (strncasecmp(p, database, dlen) != 0 || p[dlen] != ':')
 			continue;
-		p += 6;
+		p += dlen + 1;
 		while (isspace((unsigned char)*p))
 			p++;
 		tok = p;
@@ -394,9 +396,16 @@ int unc_subid_nss_source(const char *nsswitch_path, char *buf, size_t size)
 		if (!*tok)
 			continue;
 		snprintf(buf, size, "%s", tok);
-		/* shadow uses the first subid: line with a source only */
-		return 0;
+		/* the first line with a source only */
+		return 1;
 	}
+	return 0;
+}
+
+int unc_subid_nss_source(const char *nsswitch_path, char *buf, size_t size)
+{
+	if (!unc_nss_first_source(nsswitch_path, "subid", buf, size))
+		snprintf(buf, size, "files");
 	return 0;
 }
 

@@ -98,6 +98,12 @@ int unc_subid_ranges_from_buffer(const char *buf, size_t len, const char *user, 
 int unc_subid_ranges_from_file(const char *path, const char *user, uid_t uid,
 			       struct unc_subid_list *out, struct unc_error *err);
 
+/* The first source of `database` in an nsswitch.conf path, read as
+ * shadow reads its subid: line (the first line of that name with a
+ * source; the name in any case): 1 with the source in buf, 0 (buf empty)
+ * when there is no such line or no file. */
+int unc_nss_first_source(const char *nsswitch_path, const char *database, char *buf, size_t size);
+
 /* The name of the nsswitch "subid:" source ("files" when there is no such
  * line) from an nsswitch.conf path; writes into buf. */
 int unc_subid_nss_source(const char *nsswitch_path, char *buf, size_t size);

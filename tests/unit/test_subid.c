@@ -621,6 +621,28 @@ static void nss_source_of(const char *conf, char *out, size_t size)
 	assert_int_equal(unc_subid_nss_source(path, out, size), 0);
 }
 
+/* Any database's first source (uncmap reads passwd:'s to skip NSS). */
+static void test_nss_first_source(void **state)
+{
+	char src[64], path[256];
+	const char *conf = "# passwd: sss\nPasswd:  files systemd\npasswd: sss\ngroup: sss\n";
+
+	write_scratch("nsswitch.conf", conf, strlen(conf), path, sizeof path);
+	assert_int_equal(unc_nss_first_source(path, "passwd", src, sizeof src), 1);
+	assert_string_equal(src, "files");
+	assert_int_equal(unc_nss_first_source(path, "group", src, sizeof src), 1);
+	assert_string_equal(src, "sss");
+	/* no line: 0 and an empty buffer, not a default */
+	assert_int_equal(unc_nss_first_source(path, "shadow", src, sizeof src), 0);
+	assert_string_equal(src, "");
+	/* "passwd" is not a prefix of "passwdx" */
+	conf = "passwdx: sss\npasswd:\n";
+	write_scratch("nsswitch.conf", conf, strlen(conf), path, sizeof path);
+	assert_int_equal(unc_nss_first_source(path, "passwd", src, sizeof src), 0);
+	snprintf(path, sizeof path, "%s/no-nsswitch.conf", scratch);
+	assert_int_equal(unc_nss_first_source(path, "passwd", src, sizeof src), 0);
+}
+
 static void test_nss_source(void **state)
 {
 	char src[64], path[256];
@@ -784,6 +806,7 @@ int main(void)
 	    cmocka_unit_test(test_list_total_saturates),
 	    cmocka_unit_test(test_list_grows),
 	    cmocka_unit_test(test_nss_source),
+	    cmocka_unit_test(test_nss_first_source),
 	    cmocka_unit_test(test_nss_source_like_shadow),
 	    cmocka_unit_test(test_have_libsubid_is_boolean),
 	    cmocka_unit_test(test_list_describe),
