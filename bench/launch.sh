@@ -27,14 +27,7 @@ a=("$uncmap" --range 65536 "${extra[@]}" /bin/true)
 b=(unshare --user --map-auto --map-root-user /bin/true)
 c=("$tmp/floor" "$umap" "$gmap" /bin/true)
 
-# One timed run, in microseconds; a failed run aborts the benchmark.
-time_us() {
-	local s e
-	s=${EPOCHREALTIME/./}
-	"$@" >/dev/null || { echo "bench/launch.sh: failed: $*" >&2; exit 1; }
-	e=${EPOCHREALTIME/./}
-	echo $((e - s))
-}
+time_us() { bench_time_us bench/launch.sh "$@"; }
 
 for _ in 1 2 3 4 5; do
 	time_us "${a[@]}" >/dev/null; time_us "${b[@]}" >/dev/null; time_us "${c[@]}" >/dev/null
@@ -47,7 +40,7 @@ for ((i = 0; i < rounds; i++)); do
 	tc+=("$(time_us "${c[@]}")")
 done
 
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+median() { bench_median "$@"; }
 ma=$(median "${ta[@]}")
 mb=$(median "${tb[@]}")
 mc=$(median "${tc[@]}")

@@ -875,21 +875,7 @@ static int wants_pasta_resolv_conf(const struct options *o)
 	return 1;
 }
 
-/* The command was killed by sig: end the same way, so that a shell sees
- * the real cause (one ^C ends a loop of uncmap calls), without a core
- * file of ours. Returns only if sig cannot kill us. */
-static void die_of_signal(int sig)
-{
-	struct rlimit no_core = {0, 0};
-	sigset_t set;
-
-	(void)setrlimit(RLIMIT_CORE, &no_core);
-	signal(sig, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(sig);
-}
+static void die_of_signal(int sig);
 
 /* The end of a launch, a join or a session's creation (r and res from
  * unc_launch_run or unc_session_create): say what failed, or end as the
@@ -1058,6 +1044,22 @@ static int create_session(const struct options *o, const struct launch_spec *spe
 	r = unc_session_create(&cs, &res, &err);
 	unc_session_state_free(&st);
 	return r == 0 ? 0 : launch_outcome(r, &res, &err, o, user);
+}
+
+/* The command was killed by sig: end the same way, so that a shell sees
+ * the real cause (one ^C ends a loop of uncmap calls), without a core
+ * file of ours. Returns only if sig cannot kill us. */
+static void die_of_signal(int sig)
+{
+	struct rlimit no_core = {0, 0};
+	sigset_t set;
+
+	(void)setrlimit(RLIMIT_CORE, &no_core);
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
 }
 
 static void options_free(struct options *o)
