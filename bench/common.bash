@@ -38,3 +38,6 @@ bench_time_us() {
 
 # bench_median N...: the median of the numbers
 bench_median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+
+# bench_line LETTER WHAT MEDIAN_US: one line of a report
+bench_line() { printf '%s  %-60s median %8.2f ms\n' "$1" "$2" "$(awk -v v="$3" 'BEGIN{print v/1000}')"; }

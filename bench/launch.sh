@@ -40,14 +40,12 @@ for ((i = 0; i < rounds; i++)); do
 	tc+=("$(time_us "${c[@]}")")
 done
 
-median() { bench_median "$@"; }
-ma=$(median "${ta[@]}")
-mb=$(median "${tb[@]}")
-mc=$(median "${tc[@]}")
-ms() { awk -v v="$1" 'BEGIN{print v/1000}'; }
+ma=$(bench_median "${ta[@]}")
+mb=$(bench_median "${tb[@]}")
+mc=$(bench_median "${tc[@]}")
 echo "rounds: $rounds (after 5 warm-up rounds)"
-printf 'A  %-60s median %8.2f ms\n' "${a[*]}" "$(ms "$ma")"
-printf 'B  %-60s median %8.2f ms\n' "${b[*]}" "$(ms "$mb")"
-printf 'C  %-60s median %8.2f ms\n' "floor (bench/floor.c) /bin/true" "$(ms "$mc")"
+bench_line A "${a[*]}" "$ma"
+bench_line B "${b[*]}" "$mb"
+bench_line C "floor (bench/floor.c) /bin/true" "$mc"
 awk -v a="$ma" -v b="$mb" -v c="$mc" \
 	'BEGIN{printf "ratio A/B (uncmap/unshare): %.3f\nratio A/C (uncmap/floor):   %.3f\nratio C/B (floor/unshare):  %.3f\n", a/b, a/c, c/b}'

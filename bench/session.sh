@@ -48,10 +48,9 @@ done
 ma=$(bench_median "${ta[@]}")
 mb=$(bench_median "${tb[@]}")
 mc=$(bench_median "${tc[@]}")
-ms() { awk -v v="$1" 'BEGIN{print v/1000}'; }
 echo "rounds: $rounds (after 5 warm-up rounds)"
-printf 'A  %-60s median %8.2f ms\n' "uncmap --session $name /bin/true (a join)" "$(ms "$ma")"
-printf 'B  %-60s median %8.2f ms\n' "${b[*]}" "$(ms "$mb")"
-printf 'C  %-60s median %8.2f ms\n' "${c[*]}" "$(ms "$mc")"
+bench_line A "uncmap --session $name /bin/true (a join)" "$ma"
+bench_line B "${b[*]}" "$mb"
+bench_line C "${c[*]}" "$mc"
 awk -v a="$ma" -v b="$mb" -v c="$mc" \
 	'BEGIN{printf "ratio A/B (join/unshare):  %.3f (target <= 0.35)\nratio A/C (join/launch):   %.3f\n", a/b, a/c}'
