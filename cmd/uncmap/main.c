@@ -926,7 +926,7 @@ static void join_root(struct options *o, const struct unc_session_state *st)
  * ones, and runs no helper. Terminal, signals and exit status as for a
  * launch. */
 static int run_join(struct options *o, const struct unc_session_state *st, int pidfd,
-		    const sigset_t *ignored, pid_t parent, const char *user, int default_program)
+		    const sigset_t *ignored, pid_t parent, int default_program)
 {
 	struct launch_spec spec;
 	struct launch_result res;
@@ -968,7 +968,7 @@ static int run_join(struct options *o, const struct unc_session_state *st, int p
 	unc_pty_prepare(o->pty_mode, &pty);
 	spec.pty = pty.use ? &pty : NULL;
 	r = unc_launch_run(&spec, &res, &err);
-	return launch_outcome(r, &res, &err, o, user);
+	return launch_outcome(r, &res, &err, o, NULL); /* no helper: no user named */
 }
 
 /* Add name=value to st unless st has name already (given). */
@@ -1130,18 +1130,10 @@ int main(int argc, char **argv)
 	if (o.end)
 		return uncmap_session_end(o.end);
 
-	privileged = uid == 0 && geteuid() == 0;
-	errno = 0;
-	pw = getpwuid(uid);
-	if (pw) {
-		user = pw->pw_name;
-	} else {
-		snprintf(namebuf, sizeof namebuf, "%u", (unsigned)uid);
-		user = namebuf;
-	}
 	if (o.session && !o.print_map) {
-		/* join it when it is there, else create it under the lock (a
-		 * concurrent creator may have made it in the meantime) */
+		/* join it when it is there (before anything a join does not
+		 * need), else create it under the lock (a concurrent creator
+		 * may have made it in the meantime) */
 		r = uncmap_session_open(o.session, &sdir, &sst, &spidfd);
 		if (r == 1) {
 			slock = unc_session_lock(sdir, &err);
@@ -1151,9 +1143,18 @@ int main(int argc, char **argv)
 			r = uncmap_session_open(o.session, &sdir, &sst, &spidfd);
 		}
 		if (r == 0)
-			return run_join(&o, &sst, spidfd, &ignored, parent, user, 0);
+			return run_join(&o, &sst, spidfd, &ignored, parent, 0);
 		if (r != 1)
 			return r;
+	}
+	privileged = uid == 0 && geteuid() == 0;
+	errno = 0;
+	pw = getpwuid(uid);
+	if (pw) {
+		user = pw->pw_name;
+	} else {
+		snprintf(namebuf, sizeof namebuf, "%u", (unsigned)uid);
+		user = namebuf;
 	}
 	if (privileged &&
 	    (unc_map_read_own(unc_id_kinds[UNC_SUBUID].proc_map, &own_uids, &err) < 0 ||
@@ -1259,7 +1260,7 @@ int main(int argc, char **argv)
 			return cmd_fail("session '%s' ended as it started", o.session);
 		if (r)
 			return r;
-		return run_join(&o, &sst, spidfd, &ignored, parent, user, o.argv == default_argv);
+		return run_join(&o, &sst, spidfd, &ignored, parent, o.argv == default_argv);
 	}
 	/* the command never shares our terminal: a pty of its own, or none */
 	unc_pty_prepare(o.pty_mode, &pty);

@@ -340,3 +340,43 @@ uncmap: remove the state file and start the session again"
 	assert_equal "$(ps -o tty= -p "$holder" | tr -d ' ')" '?'
 	assert_equal "$(ps -o tty= -p "$keeper" | tr -d ' ')" '?'
 }
+
+@test "concurrent first calls make one session: all of them join the same namespace" {
+	as_alice_argv
+	for i in 1 2 3 4; do
+		"${AS[@]}" uncmap --session c -- readlink /proc/self/ns/user >"$WORK/c.$i" 2>&1 &
+	done
+	wait
+	run sort -u "$WORK/c.1" "$WORK/c.2" "$WORK/c.3" "$WORK/c.4"
+	assert_output --regexp '^user:\[[0-9]+\]$'
+	run as alice uncmap --sessions
+	assert_equal "${#lines[@]}" 2
+}
+
+@test "a failed creation leaves no session and no process: a helper fails, the holder's setup fails" {
+	run as alice uncmap --session f --newuidmap /bin/false -- touch "$WORK/ran"
+	assert_failure 125
+	assert_line "uncmap: /bin/false failed with exit status 1; the command was not run"
+	[ ! -e "$WORK/ran" ]
+	[ ! -e "$STATE/f" ]
+	run as alice uncmap --session f --root "$WORK/no-such-root" -- touch "$WORK/ran"
+	assert_failure 125
+	assert_line --index 0 --partial "--root: "
+	[ ! -e "$WORK/ran" ]
+	[ ! -e "$STATE/f" ]
+	# neither a keeper nor a holder of alice's is left (but zombies)
+	run ps -u alice -o stat=,comm=
+	refute_output --regexp $'(^|\n)[^Z][^ ]* +uncmap-(keeper|holder)'
+}
+
+@test "--die-with-parent: when a join's caller dies, the joined command ends, the session stays" {
+	as alice uncmap --session s -- true
+	holder=$(holder_of s)
+	as_alice_argv
+	"${AS[@]}" sh -c 'uncmap --session s --die-with-parent -- sleep 6206.01 & wait' </dev/null >/dev/null 2>&1 &
+	BG=$!
+	wait_until sleeping 6206.01
+	kill -KILL "$BG"
+	wait_until eval '! sleeping 6206.01'
+	live "$holder"
+}
