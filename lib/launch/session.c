@@ -255,7 +255,7 @@ int unc_session_state_parse(const char *text, struct unc_session_state *st, stru
 			goto bad;
 		*sp++ = '\0';
 		if (strcmp(line, "name") == 0) {
-			if (strlen(sp) > UNC_SESSION_NAME_MAX)
+			if (unc_session_name_check(sp, NULL) < 0)
 				goto bad;
 			strcpy(st->name, sp);
 			seen |= 1;
