@@ -264,8 +264,8 @@ int unc_session_state_parse(const char *text, struct unc_session_state *st, stru
 			int pid = 0;
 			if (sscanf(sp, "%d %llu%n", &pid,
 				   is_holder ? &st->holder_start : &st->keeper_start, &end) != 2 ||
-			    sp[end] || pid <= 0)
-				goto bad;
+			    sp[end] || pid < 0 || (is_holder && pid == 0))
+				goto bad; /* keeper 0: not known */
 			*(is_holder ? &st->holder : &st->keeper) = pid;
 			seen |= is_holder ? 2 : 0;
 		} else if (strcmp(line, "userns") == 0) {
