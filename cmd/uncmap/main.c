@@ -69,9 +69,13 @@ struct options {
 	const char *session, *end; /* --session NAME, --end NAME|--all */
 	int list_sessions;	   /* --sessions */
 	unsigned session_idle;	   /* --session-idle SECONDS */
-	/* the namespace-defining options as given, in order: a join must
-	 * not differ from the session in any of them */
-	struct unc_session_state given;
+	/* the namespace-defining options as given, in order (long name and
+	 * value, pointing into longopts and argv): a join must not differ
+	 * from the session in any of them */
+	struct {
+		const char *name, *value;
+	} given[300];
+	size_t ngiven;
 };
 
 static void usage(void)
@@ -325,16 +329,13 @@ static int parse_net_option(int c, const char *arg, struct options *o)
  * change it): its long name and value as given. */
 static int note_defining(struct options *o, int c, const char *longname, const char *arg)
 {
-	char name[64];
+	const char *name = longname;
 
 	switch (c) {
 	case 'r':
 	case 'p':
 	case 'm':
-		snprintf(name, sizeof name, "%s",
-			 c == 'r'   ? "--range"
-			 : c == 'p' ? "--pid"
-				    : "--mount");
+		name = c == 'r' ? "range" : c == 'p' ? "pid" : "mount";
 		break;
 	case OPT_MAP_ROOT:
 	case OPT_MAP_UID:
@@ -349,12 +350,32 @@ static int note_defining(struct options *o, int c, const char *longname, const c
 	case OPT_NET:
 	case OPT_CGROUP:
 	case OPT_SESSION_IDLE:
-		snprintf(name, sizeof name, "--%s", longname);
 		break;
 	default:
 		return 0;
 	}
-	return unc_session_opt_add(&o->given, name, arg ? arg : c == OPT_NET ? "none" : "");
+	if (o->ngiven >= sizeof o->given / sizeof o->given[0])
+		return cmd_fail("too many options that define the namespaces (at most %zu)",
+				sizeof o->given / sizeof o->given[0]);
+	o->given[o->ngiven].name = name;
+	o->given[o->ngiven].value = arg ? arg : c == OPT_NET ? "none" : "";
+	o->ngiven++;
+	return 0;
+}
+
+/* Add the options given that define the namespaces to st, as "--NAME"
+ * and value. 0 or -ENOMEM. */
+static int add_given(const struct options *o, struct unc_session_state *st)
+{
+	char name[64];
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < o->ngiven && r == 0; i++) {
+		snprintf(name, sizeof name, "--%s", o->given[i].name);
+		r = unc_session_opt_add(st, name, o->given[i].value);
+	}
+	return r;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -430,7 +451,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	while ((c = getopt_long(argc, argv, "+r:pmhV", longopts, &longindex)) != -1) {
 		if (note_defining(o, c, longopts[longindex].name, optarg))
-			return cmd_fail("out of memory");
+			return EXIT_UNCMAP;
 		switch (c) {
 		case 'r':
 			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT - 1, &o->range, "--range", &err) <
@@ -937,10 +958,17 @@ static int run_join(struct options *o, const struct unc_session_state *st, int p
 	struct unc_error err;
 	char cwd[4096];
 	char *default_argv[2] = {NULL, NULL};
+	struct unc_session_state given = {0};
 	int r;
 
 	unc_error_clear(&err);
-	r = unc_session_opts_compare(st, &o->given, &err);
+	/* freed before the child exists: it inherits nothing allocated here */
+	r = add_given(o, &given);
+	if (r == 0)
+		r = unc_session_opts_compare(st, &given, &err);
+	unc_session_state_free(&given);
+	if (r == -ENOMEM)
+		return cmd_fail("out of memory");
 	if (r < 0)
 		return cmd_fail_err(&err);
 	join_root(o, st);
@@ -1005,8 +1033,7 @@ static int create_session(const struct options *o, const struct launch_spec *spe
 	unc_session_map_text(&spec->uid_plan, st.uid_map, sizeof st.uid_map);
 	unc_session_map_text(&spec->gid_plan, st.gid_map, sizeof st.gid_map);
 	/* what was given, then what the defaults and implications made it */
-	for (i = 0; i < o->given.nopts && r == 0; i++)
-		r = unc_session_opt_add(&st, o->given.opts[i].name, o->given.opts[i].value);
+	r = add_given(o, &st);
 	snprintf(value, sizeof value, "%llu", (unsigned long long)o->range);
 	if (r == 0 && !o->map[UNC_SUBUID].n && !o->map[UNC_SUBGID].n)
 		r = add_default(&st, "--range", value);
@@ -1069,7 +1096,6 @@ static void options_free(struct options *o)
 	for (i = 0; i < o->nmount_ops && i < sizeof o->mount_storage / sizeof o->mount_storage[0];
 	     i++)
 		free(o->mount_storage[i]);
-	unc_session_state_free(&o->given);
 }
 
 int main(int argc, char **argv)
@@ -1225,6 +1251,7 @@ int main(int argc, char **argv)
 	}
 	spec.ignored = &ignored;
 	spec.die_with_parent = o.die_with_parent ? parent : 0;
+	spec.join = NULL; /* a launch: new namespaces */
 	if (privileged)
 		spec.mapper = UNC_MAPPER_DIRECT;
 	else if (unc_idmap_is_only_self(&spec.uid_plan, uid) &&
