@@ -931,7 +931,8 @@ static int launch_outcome(int r, const struct launch_result *res, const struct u
 }
 
 /* Under the session's --root, a join's environment is a login's there,
- * with newuidshell on its PATH, as for a launch with --root. */
+ * with newuidshell on its PATH, as for a launch with --root. The root is
+ * "/" to the join: it is already inside. */
 static void join_root(struct options *o, const struct unc_session_state *st)
 {
 	size_t i;
@@ -939,14 +940,14 @@ static void join_root(struct options *o, const struct unc_session_state *st)
 	for (i = 0; i < st->nopts; i++)
 		if (strcmp(st->opts[i].name, "--root") == 0 ||
 		    strcmp(st->opts[i].name, "--root-overlay") == 0)
-			o->root = st->opts[i].value;
+			o->root = "/";
 }
 
-/* Run the command in the session st (verified; pidfd its holder): a
- * launch that enters the session's namespaces instead of making new
- * ones, and runs no helper. Terminal, signals and exit status as for a
- * launch. */
-static int run_join(struct options *o, const struct unc_session_state *st, int pidfd,
+/* Run the command in the session st (verified; pidfd its holder; st is
+ * freed here, before any child exists): a launch that enters the
+ * session's namespaces instead of making new ones, and runs no helper.
+ * Terminal, signals and exit status as for a launch. */
+static int run_join(struct options *o, struct unc_session_state *st, int pidfd,
 		    const sigset_t *ignored, pid_t parent, int default_program)
 {
 	struct launch_spec spec;
@@ -967,11 +968,12 @@ static int run_join(struct options *o, const struct unc_session_state *st, int p
 	if (r == 0)
 		r = unc_session_opts_compare(st, &given, &err);
 	unc_session_state_free(&given);
+	join_root(o, st);
+	unc_session_state_free(st);
 	if (r == -ENOMEM)
 		return cmd_fail("out of memory");
 	if (r < 0)
 		return cmd_fail_err(&err);
-	join_root(o, st);
 	if (o->argv[0] == NULL) {
 		const char *shell = getenv("SHELL");
 		default_argv[0] = (char *)(shell && *shell ? shell : "/bin/sh");

@@ -144,9 +144,13 @@ int unc_session_dir_open(char *path, size_t size, struct unc_error *err)
 	}
 	if ((size_t)snprintf(path, size, "%s/uncmap", base) >= size)
 		return unc_error_set(err, ENAMETOOLONG, "--session: XDG_RUNTIME_DIR is too long");
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return unc_error_sys(err, errno, "--session: cannot create %s", path);
+	/* made on first use; a join finds it there */
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return unc_error_sys(err, errno, "--session: cannot create %s", path);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return unc_error_sys(err, errno, "--session: cannot open %s", path);
 	r = check_owned(fd, path, 1, err);
