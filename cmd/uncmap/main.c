@@ -74,8 +74,9 @@ struct options {
 	 * from the session in any of them */
 	struct {
 		const char *name, *value;
-	} given[300];
+	} given[1024]; /* more than the limits of each option together */
 	size_t ngiven;
+	int given_overflow;
 };
 
 static void usage(void)
@@ -327,7 +328,7 @@ static int parse_net_option(int c, const char *arg, struct options *o)
 
 /* Keep option c if it defines the namespaces (a join may repeat it, not
  * change it): its long name and value as given. */
-static int note_defining(struct options *o, int c, const char *longname, const char *arg)
+static void note_defining(struct options *o, int c, const char *longname, const char *arg)
 {
 	const char *name = longname;
 
@@ -352,15 +353,16 @@ static int note_defining(struct options *o, int c, const char *longname, const c
 	case OPT_SESSION_IDLE:
 		break;
 	default:
-		return 0;
+		return;
 	}
-	if (o->ngiven >= sizeof o->given / sizeof o->given[0])
-		return cmd_fail("too many options that define the namespaces (at most %zu)",
-				sizeof o->given / sizeof o->given[0]);
+	/* a flag repeated beyond belief: refused if --session needs them */
+	if (o->ngiven >= sizeof o->given / sizeof o->given[0]) {
+		o->given_overflow = 1;
+		return;
+	}
 	o->given[o->ngiven].name = name;
 	o->given[o->ngiven].value = arg ? arg : c == OPT_NET ? "none" : "";
 	o->ngiven++;
-	return 0;
 }
 
 /* Add the options given that define the namespaces to st, as "--NAME"
@@ -450,8 +452,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	uint64_t v;
 
 	while ((c = getopt_long(argc, argv, "+r:pmhV", longopts, &longindex)) != -1) {
-		if (note_defining(o, c, longopts[longindex].name, optarg))
-			return EXIT_UNCMAP;
+		note_defining(o, c, longopts[longindex].name, optarg);
 		switch (c) {
 		case 'r':
 			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT - 1, &o->range, "--range", &err) <
@@ -658,6 +659,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		o->ns_pid = o->ns_mount = 1;
 		if (o->net_pasta)
 			return cmd_fail("--net=pasta: not with --session (yet)");
+		if (o->given_overflow)
+			return cmd_fail("--session: too many options that define the namespaces "
+					"(at most %zu)",
+					sizeof o->given / sizeof o->given[0]);
 		if (o->info_fd >= 0 || o->status_fd >= 0)
 			return cmd_fail("%s: not with --session",
 					o->info_fd >= 0 ? "--info-fd" : "--json-status-fd");
