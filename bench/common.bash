@@ -24,3 +24,20 @@ bench_setup() {
 	fi
 	command -v "$uncmap" >/dev/null || { echo "$name: $uncmap not found" >&2; exit 2; }
 }
+
+# bench_time_us NAME CMD...: one timed run of CMD, in microseconds, on
+# stdout; a failed run aborts the benchmark, saying so as NAME.
+bench_time_us() {
+	local name=$1 s e
+	shift
+	s=${EPOCHREALTIME/./}
+	"$@" >/dev/null || { echo "$name: failed: $*" >&2; exit 1; }
+	e=${EPOCHREALTIME/./}
+	echo $((e - s))
+}
+
+# bench_median N...: the median of the numbers
+bench_median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+
+# bench_line LETTER WHAT MEDIAN_US: one line of a report
+bench_line() { printf '%s  %-60s median %8.2f ms\n' "$1" "$2" "$(awk -v v="$3" 'BEGIN{print v/1000}')"; }

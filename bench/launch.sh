@@ -27,14 +27,7 @@ a=("$uncmap" --range 65536 "${extra[@]}" /bin/true)
 b=(unshare --user --map-auto --map-root-user /bin/true)
 c=("$tmp/floor" "$umap" "$gmap" /bin/true)
 
-# One timed run, in microseconds; a failed run aborts the benchmark.
-time_us() {
-	local s e
-	s=${EPOCHREALTIME/./}
-	"$@" >/dev/null || { echo "bench/launch.sh: failed: $*" >&2; exit 1; }
-	e=${EPOCHREALTIME/./}
-	echo $((e - s))
-}
+time_us() { bench_time_us bench/launch.sh "$@"; }
 
 for _ in 1 2 3 4 5; do
 	time_us "${a[@]}" >/dev/null; time_us "${b[@]}" >/dev/null; time_us "${c[@]}" >/dev/null
@@ -47,14 +40,12 @@ for ((i = 0; i < rounds; i++)); do
 	tc+=("$(time_us "${c[@]}")")
 done
 
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
-ma=$(median "${ta[@]}")
-mb=$(median "${tb[@]}")
-mc=$(median "${tc[@]}")
-ms() { awk -v v="$1" 'BEGIN{print v/1000}'; }
+ma=$(bench_median "${ta[@]}")
+mb=$(bench_median "${tb[@]}")
+mc=$(bench_median "${tc[@]}")
 echo "rounds: $rounds (after 5 warm-up rounds)"
-printf 'A  %-60s median %8.2f ms\n' "${a[*]}" "$(ms "$ma")"
-printf 'B  %-60s median %8.2f ms\n' "${b[*]}" "$(ms "$mb")"
-printf 'C  %-60s median %8.2f ms\n' "floor (bench/floor.c) /bin/true" "$(ms "$mc")"
+bench_line A "${a[*]}" "$ma"
+bench_line B "${b[*]}" "$mb"
+bench_line C "floor (bench/floor.c) /bin/true" "$mc"
 awk -v a="$ma" -v b="$mb" -v c="$mc" \
 	'BEGIN{printf "ratio A/B (uncmap/unshare): %.3f\nratio A/C (uncmap/floor):   %.3f\nratio C/B (floor/unshare):  %.3f\n", a/b, a/c, c/b}'

@@ -23,6 +23,7 @@
 #include "subid.h"
 #include "uncmap_check.h"
 #include "uncmap_info.h"
+#include "uncmap_session.h"
 #include "userswitch.h"
 
 #define PROG	    "uncmap"
@@ -65,6 +66,18 @@ struct options {
 	char *pasta_opts[64];
 	size_t npasta_opts;
 	int die_with_parent;
+	/* named sessions (issue 14) */
+	const char *session, *end; /* --session NAME, --end NAME|--all */
+	int list_sessions;	   /* --sessions */
+	unsigned session_idle;	   /* --session-idle SECONDS */
+	/* the namespace-defining options as given, in order (long name and
+	 * value, pointing into longopts and argv): a join must not differ
+	 * from the session in any of them */
+	struct {
+		const char *name, *value;
+	} given[1024]; /* more than the limits of each option together */
+	size_t ngiven;
+	int given_overflow;
 };
 
 static void usage(void)
@@ -164,6 +177,14 @@ static void usage(void)
 	      "     --no-pty                 no pseudo-terminal: the program runs in a new\n"
 	      "                                session with no controlling terminal\n"
 	      "\n"
+	      "     --session <name>         run the program in session <name>: join it, or\n"
+	      "                                create it (its namespaces, maps, mounts and\n"
+	      "                                root, from the options) when it does not exist\n"
+	      "     --session-idle <sec>     end the new session after <sec> seconds with\n"
+	      "                                no process in it\n"
+	      "     --sessions               list your sessions (--json: as JSON)\n"
+	      "     --end <name>|--all       end a session: kill everything in it\n"
+	      "\n"
 	      " -h, --help                   display this help\n"
 	      " -V, --version                display version\n"
 	      "\n"
@@ -235,6 +256,10 @@ enum {
 	OPT_PASTA,
 	OPT_PASTA_OPT,
 	OPT_DIE_WITH_PARENT,
+	OPT_SESSION,
+	OPT_SESSIONS,
+	OPT_SESSION_IDLE,
+	OPT_END,
 };
 
 /* --setenv NAME VALUE (two arguments, as in bwrap), --unsetenv NAME,
@@ -302,6 +327,60 @@ static int parse_net_option(int c, const char *arg, struct options *o)
 	}
 }
 
+/* Keep option c if it defines the namespaces (a join may repeat it, not
+ * change it): its long name and value as given. */
+static void note_defining(struct options *o, int c, const char *longname, const char *arg)
+{
+	const char *name = longname;
+
+	switch (c) {
+	case 'r':
+	case 'p':
+	case 'm':
+		name = c == 'r' ? "range" : c == 'p' ? "pid" : "mount";
+		break;
+	case OPT_MAP_ROOT:
+	case OPT_MAP_UID:
+	case OPT_MAP_GID:
+	case OPT_MOUNT_PROC:
+	case OPT_ROOT:
+	case OPT_ROOT_OVERLAY:
+	case OPT_MOUNT:
+	case OPT_UTS:
+	case OPT_HOSTNAME:
+	case OPT_IPC:
+	case OPT_NET:
+	case OPT_CGROUP:
+	case OPT_SESSION_IDLE:
+		break;
+	default:
+		return;
+	}
+	/* a flag repeated beyond belief: refused if --session needs them */
+	if (o->ngiven >= sizeof o->given / sizeof o->given[0]) {
+		o->given_overflow = 1;
+		return;
+	}
+	o->given[o->ngiven].name = name;
+	o->given[o->ngiven].value = arg ? arg : c == OPT_NET ? "none" : "";
+	o->ngiven++;
+}
+
+/* Add the options given that define the namespaces to st, as "--NAME"
+ * and value. 0 or -ENOMEM. */
+static int add_given(const struct options *o, struct unc_session_state *st)
+{
+	char name[64];
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < o->ngiven && r == 0; i++) {
+		snprintf(name, sizeof name, "--%s", o->given[i].name);
+		r = unc_session_opt_add(st, name, o->given[i].value);
+	}
+	return r;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -361,6 +440,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"pty", no_argument, NULL, OPT_PTY},
 	    {"no-pty", no_argument, NULL, OPT_NO_PTY},
 	    {"die-with-parent", no_argument, NULL, OPT_DIE_WITH_PARENT},
+	    {"session", required_argument, NULL, OPT_SESSION},
+	    {"sessions", no_argument, NULL, OPT_SESSIONS},
+	    {"session-idle", required_argument, NULL, OPT_SESSION_IDLE},
+	    {"end", required_argument, NULL, OPT_END},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -370,6 +453,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	uint64_t v;
 
 	while ((c = getopt_long(argc, argv, "+r:pmhV", longopts, &longindex)) != -1) {
+		note_defining(o, c, longopts[longindex].name, optarg);
 		switch (c) {
 		case 'r':
 			if (unc_parse_u64(optarg, 1, UNC_ID_LIMIT - 1, &o->range, "--range", &err) <
@@ -548,6 +632,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_DIE_WITH_PARENT:
 			o->die_with_parent = 1;
 			break;
+		case OPT_SESSION:
+		case OPT_END:
+			*(c == OPT_SESSION ? &o->session : &o->end) = optarg;
+			break;
+		case OPT_SESSIONS:
+			o->list_sessions = 1;
+			break;
+		case OPT_SESSION_IDLE:
+			if (unc_parse_u64(optarg, 1, 7 * 24 * 3600, &v, "--session-idle", &err) < 0)
+				return cmd_fail_err(&err);
+			o->session_idle = (unsigned)v;
+			break;
 		case 'h':
 			usage();
 			exit(finish_stdout());
@@ -559,6 +655,21 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	o->argv = argv + optind;
+	if (o->session) {
+		/* a session always has its own PID and mount namespaces */
+		o->ns_pid = o->ns_mount = 1;
+		if (o->net_pasta)
+			return cmd_fail("--net=pasta: not with --session (yet)");
+		if (o->given_overflow)
+			return cmd_fail("--session: too many options that define the namespaces "
+					"(at most %zu)",
+					sizeof o->given / sizeof o->given[0]);
+		if (o->info_fd >= 0 || o->status_fd >= 0)
+			return cmd_fail("%s: not with --session",
+					o->info_fd >= 0 ? "--info-fd" : "--json-status-fd");
+	} else if (o->session_idle) {
+		return cmd_fail("--session-idle: only with --session");
+	}
 	if (o->mount_proc && !o->ns_pid)
 		return cmd_fail("--mount-proc needs a new PID namespace: add --pid");
 	if (!o->net_pasta && (o->npublish || o->pasta || o->npasta_opts))
@@ -791,6 +902,185 @@ static int wants_pasta_resolv_conf(const struct options *o)
 	return 1;
 }
 
+static void die_of_signal(int sig);
+
+/* The end of a launch, a join or a session's creation (r and res from
+ * unc_launch_run or unc_session_create): say what failed, or end as the
+ * command did. */
+static int launch_outcome(int r, const struct launch_result *res, const struct unc_error *err,
+			  const struct options *o, const char *user)
+{
+	switch (res->failure) {
+	case UNC_LAUNCH_OK:
+		if (res->signal)
+			die_of_signal(res->signal);
+		return r;
+	case UNC_LAUNCH_FAIL_USERNS:
+		cmd_fail_err(err);
+		return fail_check();
+	case UNC_LAUNCH_FAIL_SETUP:
+	case UNC_LAUNCH_FAIL_MAP:
+		return cmd_fail_err(err);
+	case UNC_LAUNCH_FAIL_HELPER:
+		if (!unc_helper_ok(&res->uid_res))
+			report_helper(&res->uid_res, user, subid_file(o, UNC_SUBUID));
+		if (!unc_helper_ok(&res->gid_res))
+			report_helper(&res->gid_res, user, subid_file(o, UNC_SUBGID));
+		return fail_check();
+	case UNC_LAUNCH_FAIL_CHILD:
+		cmd_say("%s", res->report.msg);
+		if (res->report.hint[0])
+			cmd_say("%s", res->report.hint);
+		return res->report.status;
+	}
+	return r;
+}
+
+/* Under the session's --root, a join's environment is a login's there,
+ * with newuidshell on its PATH, as for a launch with --root. The root is
+ * "/" to the join: it is already inside. */
+static void join_root(struct options *o, const struct unc_session_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nopts; i++)
+		if (strcmp(st->opts[i].name, "--root") == 0 ||
+		    strcmp(st->opts[i].name, "--root-overlay") == 0)
+			o->root = "/";
+}
+
+/* Run the command in the session st (verified; pidfd its holder; st is
+ * freed here, before any child exists): a launch that enters the
+ * session's namespaces instead of making new ones, and runs no helper.
+ * Terminal, signals and exit status as for a launch. */
+static int run_join(struct options *o, struct unc_session_state *st, int pidfd,
+		    const sigset_t *ignored, pid_t parent, int default_program)
+{
+	struct launch_spec spec;
+	struct launch_result res;
+	struct unc_join join = {.pidfd = pidfd, .nsflags = st->nsflags};
+	struct unc_session_dir dir;
+	struct unc_pty_plan pty;
+	struct env_spec env;
+	struct unc_error err;
+	char cwd[4096];
+	char *default_argv[2] = {NULL, NULL};
+	struct unc_session_state given = {0};
+	int r;
+
+	unc_error_clear(&err);
+	/* freed before the child exists: it inherits nothing allocated here */
+	r = add_given(o, &given);
+	if (r == 0)
+		r = unc_session_opts_compare(st, &given, &err);
+	unc_session_state_free(&given);
+	join_root(o, st);
+	unc_session_state_free(st);
+	if (r == -ENOMEM)
+		return cmd_fail("out of memory");
+	if (r < 0)
+		return cmd_fail_err(&err);
+	if (o->argv[0] == NULL) {
+		const char *shell = getenv("SHELL");
+		default_argv[0] = (char *)(shell && *shell ? shell : "/bin/sh");
+		o->argv = default_argv;
+		default_program = 1;
+	}
+	memset(&spec, 0, sizeof spec);
+	spec.argv = o->argv;
+	spec.env = plan_env(o, &env, default_program);
+	if (spec.env && o->root)
+		env.extra_path = UNC_NEWUIDSHELL_DIR;
+	dir.wd = o->wd;
+	dir.cwd = getcwd(cwd, sizeof cwd);
+	spec.mapper = UNC_MAPPER_NONE;
+	spec.setup = unc_session_join_setup;
+	spec.setup_arg = &dir;
+	spec.user = o->have_user ? &o->user : NULL;
+	spec.caps = o->have_caps ? &o->caps : NULL;
+	spec.ignored = ignored;
+	spec.die_with_parent = o->die_with_parent ? parent : 0;
+	spec.join = &join;
+	unc_pty_prepare(o->pty_mode, &pty);
+	spec.pty = pty.use ? &pty : NULL;
+	r = unc_launch_run(&spec, &res, &err);
+	return launch_outcome(r, &res, &err, o, NULL); /* no helper: no user named */
+}
+
+/* Add name=value to st unless st has name already (given). */
+static int add_default(struct unc_session_state *st, const char *name, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < st->nopts; i++)
+		if (strcmp(st->opts[i].name, name) == 0)
+			return 0;
+	return unc_session_opt_add(st, name, value);
+}
+
+/* Create session o->session from the launch planned in spec: its holder
+ * is set up as a launch's child would be (container), its state written
+ * with what defines it. Returns 0 or the exit status, having said why. */
+static int create_session(const struct options *o, const struct launch_spec *spec,
+			  const struct container_spec *container, int dirfd, const char *user)
+{
+	struct unc_session_state st;
+	struct unc_session_create_spec cs;
+	struct launch_result res;
+	struct unc_error err;
+	int keep[16];
+	size_t i, nkeep = 0;
+	char value[32];
+	int r = 0;
+
+	unc_error_clear(&err);
+	memset(&st, 0, sizeof st);
+	snprintf(st.name, sizeof st.name, "%s", o->session);
+	st.nsflags = spec->clone_flags;
+	st.idle_s = o->session_idle;
+	unc_session_map_text(&spec->uid_plan, st.uid_map, sizeof st.uid_map);
+	unc_session_map_text(&spec->gid_plan, st.gid_map, sizeof st.gid_map);
+	/* what was given, then what the defaults and implications made it */
+	r = add_given(o, &st);
+	snprintf(value, sizeof value, "%llu", (unsigned long long)o->range);
+	if (r == 0 && !o->map[UNC_SUBUID].n && !o->map[UNC_SUBGID].n)
+		r = add_default(&st, "--range", value);
+	if (r == 0)
+		r = add_default(&st, "--map-root",
+				o->map_root == UNC_MAP_ROOT_SUB ? "sub" : "self");
+	if (r == 0)
+		r = add_default(&st, "--pid", "");
+	if (r == 0)
+		r = add_default(&st, "--mount", "");
+	if (r == 0 && o->ns_uts)
+		r = add_default(&st, "--uts", "");
+	if (r < 0) {
+		unc_session_state_free(&st);
+		return cmd_fail("out of memory");
+	}
+	for (i = 0; i < o->nmount_ops && nkeep < sizeof keep / sizeof keep[0]; i++)
+		if (o->mount_ops[i].fd >= 0)
+			keep[nkeep++] = o->mount_ops[i].fd;
+	cs = (struct unc_session_create_spec){
+	    .dirfd = dirfd,
+	    .clone_flags = spec->clone_flags,
+	    .uid_plan = &spec->uid_plan,
+	    .gid_plan = &spec->gid_plan,
+	    .mapper = spec->mapper,
+	    .newuidmap = spec->newuidmap,
+	    .newgidmap = spec->newgidmap,
+	    .helper_timeout_ms = spec->helper_timeout_ms,
+	    .setup = unc_container_setup,
+	    .setup_arg = (void *)container,
+	    .keep_fds = keep,
+	    .nkeep = nkeep,
+	    .state = &st,
+	};
+	r = unc_session_create(&cs, &res, &err);
+	unc_session_state_free(&st);
+	return r == 0 ? 0 : launch_outcome(r, &res, &err, o, user);
+}
+
 /* The command was killed by sig: end the same way, so that a shell sees
  * the real cause (one ^C ends a loop of uncmap calls), without a core
  * file of ours. Returns only if sig cannot kill us. */
@@ -869,6 +1159,10 @@ int main(int argc, char **argv)
 	pid_t parent = getppid();
 	sigset_t ignored;
 	int privileged, r;
+	/* --session: the state directory, its lock while creating, the
+	 * session's state and its holder's pidfd */
+	int sdir = -1, slock = -1, spidfd = -1;
+	struct unc_session_state sst = {0};
 
 	/* before cmd_start ignores SIGPIPE: what the caller ignores stays
 	 * ignored for the command (nohup uncmap ...), nothing else */
@@ -888,11 +1182,34 @@ int main(int argc, char **argv)
 	r = parse_options(argc, argv, &o);
 	if (r)
 		return r;
-	if (o.json && !o.check)
-		return cmd_fail("--json: only with --check");
+	if (o.json && !o.check && !o.list_sessions)
+		return cmd_fail("--json: only with --check or --sessions");
+	if (o.check && o.session)
+		return uncmap_session_check(o.session, o.json);
 	if (o.check)
 		return run_check(&o);
+	if (o.list_sessions)
+		return uncmap_session_list(o.json);
+	if (o.end)
+		return uncmap_session_end(o.end);
 
+	if (o.session && !o.print_map) {
+		/* join it when it is there (before anything a join does not
+		 * need), else create it under the lock (a concurrent creator
+		 * may have made it in the meantime) */
+		r = uncmap_session_open(o.session, &sdir, &sst, &spidfd);
+		if (r == 1) {
+			slock = unc_session_lock(sdir, &err);
+			if (slock < 0)
+				return cmd_fail_err(&err);
+			close(sdir);
+			r = uncmap_session_open(o.session, &sdir, &sst, &spidfd);
+		}
+		if (r == 0)
+			return run_join(&o, &sst, spidfd, &ignored, parent, 0);
+		if (r != 1)
+			return r;
+	}
 	privileged = uid == 0 && geteuid() == 0;
 	user = pw_name = caller_name(uid);
 	if (!user) {
@@ -968,6 +1285,7 @@ int main(int argc, char **argv)
 	}
 	spec.ignored = &ignored;
 	spec.die_with_parent = o.die_with_parent ? parent : 0;
+	spec.join = NULL; /* a launch: new namespaces */
 	if (privileged)
 		spec.mapper = UNC_MAPPER_DIRECT;
 	else if (unc_idmap_is_only_self(&spec.uid_plan, uid) &&
@@ -990,6 +1308,21 @@ int main(int argc, char **argv)
 	/* the plans are made: the child need not inherit the lists */
 	unc_subid_list_free(&subuids);
 	unc_subid_list_free(&subgids);
+	if (o.session) {
+		/* the holder's setup: the command's directory is the join's */
+		container.wd = container.cwd = NULL;
+		r = create_session(&o, &spec, &container, sdir, user);
+		close(slock);
+		close(sdir);
+		if (r)
+			return r;
+		r = uncmap_session_open(o.session, &sdir, &sst, &spidfd);
+		if (r == 1)
+			return cmd_fail("session '%s' ended as it started", o.session);
+		if (r)
+			return r;
+		return run_join(&o, &sst, spidfd, &ignored, parent, o.argv == default_argv);
+	}
 	/* the command never shares our terminal: a pty of its own, or none */
 	unc_pty_prepare(o.pty_mode, &pty);
 	spec.pty = pty.use ? &pty : NULL;
@@ -998,28 +1331,5 @@ int main(int argc, char **argv)
 	r = unc_launch_run(&spec, &res, &err);
 	uncmap_info_finish(&info, r);
 	unc_pasta_stop(&net.running);
-	switch (res.failure) {
-	case UNC_LAUNCH_OK:
-		if (res.signal)
-			die_of_signal(res.signal);
-		return r;
-	case UNC_LAUNCH_FAIL_USERNS:
-		cmd_fail_err(&err);
-		return fail_check();
-	case UNC_LAUNCH_FAIL_SETUP:
-	case UNC_LAUNCH_FAIL_MAP:
-		return cmd_fail_err(&err);
-	case UNC_LAUNCH_FAIL_HELPER:
-		if (!unc_helper_ok(&res.uid_res))
-			report_helper(&res.uid_res, user, subid_file(&o, UNC_SUBUID));
-		if (!unc_helper_ok(&res.gid_res))
-			report_helper(&res.gid_res, user, subid_file(&o, UNC_SUBGID));
-		return fail_check();
-	case UNC_LAUNCH_FAIL_CHILD:
-		cmd_say("%s", res.report.msg);
-		if (res.report.hint[0])
-			cmd_say("%s", res.report.hint);
-		return res.report.status;
-	}
-	return r;
+	return launch_outcome(r, &res, &err, &o, user);
 }

@@ -15,6 +15,7 @@
 
 #include "io.h"
 #include "pidinit.h"
+#include "session.h"
 
 struct child_ctx {
 	const struct launch_spec *spec;
@@ -63,6 +64,12 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 					strerror(-children_fd));
 			return;
 		}
+	}
+	/* A join enters the session here: after the children list, which
+	 * is in our own /proc, and before anything that needs its root. */
+	if (spec->join && unc_session_enter(spec->join, &err) < 0) {
+		unc_report_error(report_fd, rep, 125, &err);
+		return;
 	}
 	/* With --map-root=sub our own IDs are unmapped; become 0 inside.
 	 * Capabilities stay: the switch is to UID 0. */
@@ -117,7 +124,11 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		    .tty_stdio = tty >= 0 ? spec->pty->stdio : 0,
 		    .own_pid_ns = spec->pid_init,
 		    .children_fd = children_fd,
-		    .prepare = (spec->user || spec->caps || spec->env) ? prepare_command : NULL,
+		    /* a join needs a real fork: the kernel refuses CLONE_VM
+		     * into another PID namespace */
+		    .prepare = (spec->user || spec->caps || spec->env || spec->join)
+				   ? prepare_command
+				   : NULL,
 		    .prepare_arg = (void *)spec,
 		};
 		_exit(unc_pidinit_run(&a, rep));
@@ -289,7 +300,8 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 			res->status = 125;
 			goto out;
 		}
-	} else if (unc_map_write_direct(child.pid, &spec->uid_plan, &spec->gid_plan,
+	} else if (spec->mapper != UNC_MAPPER_NONE &&
+		   unc_map_write_direct(child.pid, &spec->uid_plan, &spec->gid_plan,
 					spec->mapper == UNC_MAPPER_SELF, err) < 0) {
 		unc_child_abort(&child);
 		res->failure = UNC_LAUNCH_FAIL_MAP;

@@ -17,10 +17,13 @@
 #include "environ.h"
 #include "userswitch.h"
 
+struct unc_join;
+
 enum unc_mapper_kind {
 	UNC_MAPPER_HELPERS = 0, /* newuidmap + newgidmap */
 	UNC_MAPPER_DIRECT,	/* real root writes any map */
 	UNC_MAPPER_SELF,	/* only the caller's own IDs: setgroups deny */
+	UNC_MAPPER_NONE,	/* a join: the maps exist already */
 };
 
 /* What the child does between release and exec; set up by the caller
@@ -70,6 +73,10 @@ struct launch_spec {
 	/* --die-with-parent: the PID of uncmap's parent at start-up; when it
 	 * dies, uncmap is killed and so is everything inside. 0: off. */
 	pid_t die_with_parent;
+	/* A join of a session (session.h): the child is forked in uncmap's
+	 * namespaces and enters the session's first; clone_flags is 0, the
+	 * mapper UNC_MAPPER_NONE, pid_init 0. NULL: a launch. */
+	const struct unc_join *join;
 };
 
 enum unc_launch_failure {

@@ -98,6 +98,17 @@ assert_golden() {
 	assert_equal "$output" "$want"
 }
 
+# wait_until CMD...: until CMD succeeds, at most 10 s (a poll, for what
+# has no handshake: a process's end, a file's removal)
+wait_until() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 setup() {
 	WORK=$(mktemp -d "$UNC_TEST_BASE/t.XXXXXX")
 	chmod 777 "$WORK"

@@ -14,14 +14,7 @@ suite_teardown() {
 }
 
 # wait_for CMD...: until CMD succeeds, at most 10 s
-wait_for() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	return 1
-}
+wait_for() { wait_until "$@"; }
 
 alive() { pgrep -f "^sleep $1\$" >/dev/null; }
 # ended PID: the process is gone or a zombie

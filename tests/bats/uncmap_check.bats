@@ -229,7 +229,7 @@ with_sysctls() {
 @test "check: --json without --check is refused" {
 	run as alice uncmap --json -- true
 	assert_failure 125
-	assert_output 'uncmap: --json: only with --check'
+	assert_output 'uncmap: --json: only with --check or --sessions'
 }
 
 @test "launch failures that --check explains end by pointing at it" {

@@ -1,0 +1,68 @@
+#!/bin/bash
+# bench/session.sh: what a join of a named session costs. Median wall time
+# of `uncmap --session NAME /bin/true` with NAME existing (a join: no
+# helper runs) against util-linux `unshare --user --map-auto
+# --map-root-user /bin/true` and against a fresh `uncmap --range 65536
+# /bin/true` and against bench/joinfloor.c (the least code a join needs),
+# run in rotation (A B C D A B C D ...) after a warm-up, so the four share
+# the machine's moods. The target (issue 14) is A/B <= 0.35.
+# Run it as an unprivileged user with a subordinate range. Not a test; CI
+# does not run it.
+#
+#   bench/session.sh [-n ROUNDS] [-u UNCMAP] [-- EXTRA UNCMAP OPTIONS]
+#
+# The extra options are the session's, given when it is created.
+# Example: bench/session.sh -n 50 -- --root rfs
+set -euo pipefail
+
+# shellcheck source=bench/common.bash
+. "$(dirname "$0")/common.bash"
+bench_setup bench/session.sh "$@"
+
+# the session's state in a directory of our own unless there is one
+own_rt=
+if [ -z "${XDG_RUNTIME_DIR:-}" ] && [ ! -d "/run/user/$(id -u)" ]; then
+	own_rt=$(mktemp -d)
+	export XDG_RUNTIME_DIR=$own_rt
+fi
+name=bench-$$
+tmp=$(mktemp -d)
+"$uncmap" --session "$name" "${extra[@]}" -- /bin/true
+trap '"$uncmap" --end "$name" >/dev/null 2>&1 || true; rm -rf "$tmp" ${own_rt:+"$own_rt"}' EXIT
+
+# the join's floor (bench/joinfloor.c), built here, on the session's holder
+"${CC:-cc}" -O2 -o "$tmp/joinfloor" "$(dirname "$0")/joinfloor.c"
+state=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/uncmap/$name
+holder=$(awk '$1 == "holder" {print $2}' "$state")
+nsflags=$(awk '$1 == "nsflags" {print $2}' "$state")
+
+a=("$uncmap" --session "$name" -- /bin/true)
+b=(unshare --user --map-auto --map-root-user /bin/true)
+c=("$uncmap" --range 65536 /bin/true)
+d=("$tmp/joinfloor" "$holder" "$nsflags" /bin/true)
+
+for _ in 1 2 3 4 5; do
+	for cmd in a b c d; do
+		declare -n run=$cmd
+		bench_time_us bench/session.sh "${run[@]}" >/dev/null
+	done
+done
+ta=() tb=() tc=() td=()
+for ((i = 0; i < rounds; i++)); do
+	ta+=("$(bench_time_us bench/session.sh "${a[@]}")")
+	tb+=("$(bench_time_us bench/session.sh "${b[@]}")")
+	tc+=("$(bench_time_us bench/session.sh "${c[@]}")")
+	td+=("$(bench_time_us bench/session.sh "${d[@]}")")
+done
+
+ma=$(bench_median "${ta[@]}")
+mb=$(bench_median "${tb[@]}")
+mc=$(bench_median "${tc[@]}")
+md=$(bench_median "${td[@]}")
+echo "rounds: $rounds (after 5 warm-up rounds)"
+bench_line A "uncmap --session $name /bin/true (a join)" "$ma"
+bench_line B "${b[*]}" "$mb"
+bench_line C "${c[*]}" "$mc"
+bench_line D "join floor (bench/joinfloor.c) /bin/true" "$md"
+awk -v a="$ma" -v b="$mb" -v c="$mc" -v d="$md" \
+	'BEGIN{printf "ratio A/B (join/unshare):    %.3f (target <= 0.35)\nratio A/C (join/launch):     %.3f\nratio A/D (join/join floor): %.3f\nratio D/B (floor/unshare):   %.3f\n", a/b, a/c, a/d, d/b}'
