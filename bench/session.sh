@@ -32,6 +32,9 @@ trap '"$uncmap" --end "$name" >/dev/null 2>&1 || true; rm -rf "$tmp" ${own_rt:+"
 
 # the join's floor (bench/joinfloor.c), built here, on the session's holder
 "${CC:-cc}" -O2 -o "$tmp/joinfloor" "$(dirname "$0")/joinfloor.c"
+# and linked static-pie, as uncmap is where it can be (bench/launch.sh)
+"${CC:-cc}" -O2 -fPIE -static-pie -o "$tmp/joinfloor-static" "$(dirname "$0")/joinfloor.c" \
+	2>/dev/null || cp "$tmp/joinfloor" "$tmp/joinfloor-static"
 state=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/uncmap/$name
 holder=$(awk '$1 == "holder" {print $2}' "$state")
 nsflags=$(awk '$1 == "nsflags" {print $2}' "$state")
@@ -40,29 +43,33 @@ a=("$uncmap" --session "$name" -- /bin/true)
 b=(unshare --user --map-auto --map-root-user /bin/true)
 c=("$uncmap" --range 65536 /bin/true)
 d=("$tmp/joinfloor" "$holder" "$nsflags" /bin/true)
+e=("$tmp/joinfloor-static" "$holder" "$nsflags" /bin/true)
 
 for _ in 1 2 3 4 5; do
-	for cmd in a b c d; do
+	for cmd in a b c d e; do
 		declare -n run=$cmd
 		bench_time_us bench/session.sh "${run[@]}" >/dev/null
 	done
 done
-ta=() tb=() tc=() td=()
+ta=() tb=() tc=() td=() te=()
 for ((i = 0; i < rounds; i++)); do
 	ta+=("$(bench_time_us bench/session.sh "${a[@]}")")
 	tb+=("$(bench_time_us bench/session.sh "${b[@]}")")
 	tc+=("$(bench_time_us bench/session.sh "${c[@]}")")
 	td+=("$(bench_time_us bench/session.sh "${d[@]}")")
+	te+=("$(bench_time_us bench/session.sh "${e[@]}")")
 done
 
 ma=$(bench_median "${ta[@]}")
 mb=$(bench_median "${tb[@]}")
 mc=$(bench_median "${tc[@]}")
 md=$(bench_median "${td[@]}")
+me=$(bench_median "${te[@]}")
 echo "rounds: $rounds (after 5 warm-up rounds)"
 bench_line A "uncmap --session $name /bin/true (a join)" "$ma"
 bench_line B "${b[*]}" "$mb"
 bench_line C "${c[*]}" "$mc"
 bench_line D "join floor (bench/joinfloor.c) /bin/true" "$md"
-awk -v a="$ma" -v b="$mb" -v c="$mc" -v d="$md" \
-	'BEGIN{printf "ratio A/B (join/unshare):    %.3f (target <= 0.35)\nratio A/C (join/launch):     %.3f\nratio A/D (join/join floor): %.3f\nratio D/B (floor/unshare):   %.3f\n", a/b, a/c, a/d, d/b}'
+bench_line E "join floor linked static-pie /bin/true" "$me"
+awk -v a="$ma" -v b="$mb" -v c="$mc" -v d="$md" -v e="$me" \
+	'BEGIN{printf "ratio A/B (join/unshare):    %.3f (target <= 0.35)\nratio A/C (join/launch):     %.3f\nratio A/D (join/join floor): %.3f\nratio D/B (floor/unshare):   %.3f\nratio A/E (join/static join floor): %.3f\nratio E/B (static floor/unshare):   %.3f\n", a/b, a/c, a/d, d/b, a/e, e/b}'

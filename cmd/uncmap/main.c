@@ -21,6 +21,7 @@
 #include "pasta.h"
 #include "cmdmsg.h"
 #include "subid.h"
+#include "twin.h"
 #include "uncmap_check.h"
 #include "uncmap_info.h"
 #include "uncmap_session.h"
@@ -821,11 +822,18 @@ static const struct env_spec *plan_env(const struct options *o, struct env_spec 
  * environment gets: so `uncmap --root rfs -- newuidshell -l bob` works in
  * any tree. Skipped, silently, when the tree cannot hold the directory. */
 #define UNC_NEWUIDSHELL_DIR "/run/uncmap/bin"
+/* where newuidshell is from the directory of this executable: the same,
+ * except for the dynamic twin in LIBEXECDIR/uncmap (twin.h) */
+#ifdef UNC_BIN_FROM_TWIN
+#define UNC_NEWUIDSHELL_FROM_EXE "/" UNC_BIN_FROM_TWIN "/newuidshell"
+#else
+#define UNC_NEWUIDSHELL_FROM_EXE "/newuidshell"
+#endif
 static void add_newuidshell(struct options *o, struct env_spec *env)
 {
 	static char path[PATH_MAX];
 	char *slash;
-	ssize_t n = readlink("/proc/self/exe", path, sizeof path - sizeof "/newuidshell");
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - sizeof UNC_NEWUIDSHELL_FROM_EXE);
 	struct mount_op *op = &o->mount_ops[o->nmount_ops];
 
 	if (n <= 0)
@@ -834,7 +842,7 @@ static void add_newuidshell(struct options *o, struct env_spec *env)
 	slash = strrchr(path, '/');
 	if (!slash)
 		return;
-	strcpy(slash, "/newuidshell");
+	strcpy(slash, UNC_NEWUIDSHELL_FROM_EXE);
 	if (access(path, X_OK) < 0)
 		return;
 	op[0] = (struct mount_op){.kind = UNC_MOUNT_TMPFS,
@@ -1127,6 +1135,14 @@ static const char *caller_name(uid_t uid)
 		if (found)
 			return name;
 	}
+	/* NSS may load a module: not in a static uncmap (twin.h) */
+	{
+		struct unc_error err;
+
+		unc_error_clear(&err);
+		if (unc_twin_handover("your passwd entry", &err) < 0)
+			exit(cmd_fail_err(&err));
+	}
 	pw = getpwuid(uid);
 	return pw ? pw->pw_name : NULL;
 }
@@ -1167,6 +1183,9 @@ int main(int argc, char **argv)
 	/* before cmd_start ignores SIGPIPE: what the caller ignores stays
 	 * ignored for the command (nohup uncmap ...), nothing else */
 	unc_ignored_signals(&ignored);
+#ifdef UNC_TWIN_REL
+	unc_twin_init(argv, &ignored, UNC_TWIN_REL);
+#endif
 	/* Nothing we open may land on 0, 1 or 2; a broken pipe is reported,
 	 * not a silent death (the command gets SIGPIPE's default back); no
 	 * setuid or setgid bit. */
@@ -1186,8 +1205,12 @@ int main(int argc, char **argv)
 		return cmd_fail("--json: only with --check or --sessions");
 	if (o.check && o.session)
 		return uncmap_session_check(o.session, o.json);
-	if (o.check)
+	if (o.check) {
+		/* the diagnosis loads libsubid modules and asks NSS */
+		if (unc_twin_handover("--check", &err) < 0)
+			return cmd_fail_err(&err);
 		return run_check(&o);
+	}
 	if (o.list_sessions)
 		return uncmap_session_list(o.json);
 	if (o.end)

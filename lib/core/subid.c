@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "io.h"
+#include "twin.h"
 
 #ifdef UNC_HAVE_LIBSUBID
 #include <shadow/subid.h>
@@ -439,6 +440,9 @@ static int libsubid_get(enum unc_subid_kind kind, const char *user, struct unc_s
 
 	if (!handle) {
 		subid_init_fn init;
+		/* a static uncmap cannot load it (twin.h) */
+		if (unc_twin_handover(LIBSUBID_SONAME, err) < 0)
+			return -1;
 		handle = dlopen(LIBSUBID_SONAME, RTLD_NOW | RTLD_LOCAL);
 		if (!handle)
 			return unc_error_set(err, ENOENT, "cannot load %s: %s", LIBSUBID_SONAME,

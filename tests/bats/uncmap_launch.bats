@@ -126,3 +126,48 @@ load helpers
 	assert_success
 	assert_line --index 1 --regexp '^ +1 +100000 +65535$'
 }
+
+# twin_or_skip: the static uncmap and its dynamic twin (lib/core/twin.h),
+# as built wherever the toolchain can link static-pie
+twin_or_skip() {
+	TWIN=$UNC_PREFIX/libexec/uncmap/uncmap
+	[ -x "$TWIN" ] || skip_or_fail "uncmap is linked dynamically here (no static-pie libc or libcap.a)"
+}
+
+@test "uncmap is static-pie, its twin dynamic; a lone uncmap launches when nothing needs loading" {
+	twin_or_skip
+	run readelf -hl "$UNC_PREFIX/bin/uncmap"
+	assert_success
+	assert_output --partial 'DYN (Position-Independent Executable file)'
+	refute_output --partial 'INTERP'
+	run readelf -l "$TWIN"
+	assert_output --partial 'Requesting program interpreter'
+	# no twin beside this copy: with the files for passwd and subid, the
+	# static uncmap does the whole launch itself
+	mkdir "$WORK/lone"
+	cp "$UNC_PREFIX/bin/uncmap" "$WORK/lone/"
+	chmod -R a+rX "$WORK/lone"
+	run as alice "$WORK/lone/uncmap" --range 65536 -- sh -c 'cat /proc/self/uid_map; id -u'
+	assert_success
+	assert_line --index 1 --regexp '^ +1 +100000 +65535$'
+	assert_line --index 2 0
+}
+
+@test "a static uncmap hands --check and an unknown passwd entry to its twin, and names it when it is missing" {
+	twin_or_skip
+	mkdir "$WORK/lone"
+	cp "$UNC_PREFIX/bin/uncmap" "$WORK/lone/"
+	chmod -R a+rX "$WORK/lone"
+	# the installed pair: --check runs (in the twin)
+	run as alice uncmap --check
+	assert_success
+	assert_output --partial 'passwd'
+	run as alice "$WORK/lone/uncmap" --check
+	assert_failure 125
+	assert_line --index 0 "uncmap: cannot run $WORK/lone/../libexec/uncmap/uncmap, the dynamically linked uncmap needed for --check: No such file or directory"
+	assert_line --index 1 "uncmap: reinstall uncmap: it installs both"
+	# a UID the files do not know: NSS must be asked, in the twin
+	run setpriv --reuid=4242 --regid=4242 --clear-groups -- "$WORK/lone/uncmap" --range 10 -- true
+	assert_failure 125
+	assert_line --index 0 "uncmap: cannot run $WORK/lone/../libexec/uncmap/uncmap, the dynamically linked uncmap needed for your passwd entry: No such file or directory"
+}
