@@ -124,11 +124,10 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		    .tty_stdio = tty >= 0 ? spec->pty->stdio : 0,
 		    .own_pid_ns = spec->pid_init,
 		    .children_fd = children_fd,
-		    /* a join needs a real fork: the kernel refuses CLONE_VM
-		     * into another PID namespace */
-		    .prepare = (spec->user || spec->caps || spec->env || spec->join)
-				   ? prepare_command
-				   : NULL,
+		    /* a join too starts the command with CLONE_VM: the
+		     * kernel refuses only CLONE_THREAD into another PID
+		     * namespace */
+		    .prepare = (spec->user || spec->caps || spec->env) ? prepare_command : NULL,
 		    .prepare_arg = (void *)spec,
 		};
 		_exit(unc_pidinit_run(&a, rep));
