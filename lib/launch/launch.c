@@ -239,7 +239,14 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 	int sfd = -1, status, r, lifeline[2] = {-1, -1};
 	size_t i;
 
-	memset(res, 0, sizeof *res);
+	/* field by field: the texts' pages (10 KiB) are written only when
+	 * something fails */
+	res->failure = UNC_LAUNCH_OK;
+	res->status = res->signal = 0;
+	unc_helper_result_reset(&res->uid_res);
+	unc_helper_result_reset(&res->gid_res);
+	res->report.status = res->report.signal = res->report.errnum = 0;
+	res->report.msg[0] = res->report.hint[0] = '\0';
 	if (spec->die_with_parent) {
 		/* bwrap's --die-with-parent: the lifeline does the rest. The
 		 * signal comes when the thread that started us ends. */

@@ -134,21 +134,29 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 {
 	static char *const env[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 				    (char *)"LC_ALL=C", NULL};
-	char *argv[3 + 3 * UNC_MAP_MAX_EXTENTS + 1];
-	char store[UNC_MAP_MAX_EXTENTS * 3 * 12 + 64];
+	/* sized for this plan, on the heap: a frame sized for the kernel's
+	 * 340 extents spread the few bytes written over pages of stack that
+	 * were all copy-on-write faults once the paused child existed */
+	_cleanup_free_ char **argv = malloc((3 + 3 * plan->n + 1) * sizeof *argv);
+	size_t store_size = plan->n * 3 * 21 + 24;
+	_cleanup_free_ char *store = malloc(store_size);
 	int out[2], r;
 
-	memset(run->res, 0, sizeof *run->res);
+	unc_helper_result_reset(run->res);
 	run->res->path = helper;
 	run->pid = -1;
 	run->pidfd = -1;
 	run->out_fd = -1;
 	run->out_len = 0;
+	if (!argv || !store) {
+		run->res->spawn_errno = ENOMEM;
+		return -ENOMEM;
+	}
 	if (access(helper, X_OK) < 0) {
 		run->res->spawn_errno = errno;
 		return -errno;
 	}
-	r = build_argv(helper, target, plan, argv, store, sizeof store);
+	r = build_argv(helper, target, plan, argv, store, store_size);
 	if (r < 0) {
 		run->res->spawn_errno = -r;
 		return r;
@@ -233,6 +241,13 @@ static void reap_helper(struct helper_run *run, int flags)
 	if (run->pidfd >= 0)
 		close(run->pidfd);
 	run->pidfd = -1;
+}
+
+void unc_helper_result_reset(struct helper_result *r)
+{
+	r->path = NULL;
+	r->exited = r->code = r->timed_out = r->spawn_errno = 0;
+	r->output[0] = '\0';
 }
 
 static long long now_ms(void)

@@ -20,6 +20,10 @@ struct helper_result {
 	char output[UNC_HELPER_OUTPUT_MAX]; /* its stderr and stdout */
 };
 
+/* An empty result: what a helper that never ran leaves. Only the text's
+ * first byte is written: the rest of its pages stay untouched. */
+void unc_helper_result_reset(struct helper_result *r);
+
 static inline int unc_helper_ok(const struct helper_result *r)
 {
 	return r->spawn_errno == 0 && !r->timed_out && r->exited && r->code == 0;
