@@ -58,12 +58,24 @@ int unc_map_write_direct(pid_t pid, const struct idmap_plan *uid_plan,
 }
 
 /* One running helper. */
+struct helper_exec {
+	const char *path;
+	char **argv;
+	char *const *env;
+	int out;
+};
+
 struct helper_run {
 	struct helper_result *res;
 	pid_t pid;
 	int pidfd;
 	int out_fd;
 	size_t out_len;
+	/* what the helper reads from our memory until its exec: kept until
+	 * it is reaped */
+	struct helper_exec hx;
+	char **argv;
+	char *store;
 };
 
 /* argv: helper PID IN OUT COUNT ... ; the strings live in `store`. */
@@ -93,20 +105,14 @@ static int build_argv(const char *helper, pid_t pid, const struct idmap_plan *pl
 	return 0;
 }
 
-struct helper_exec {
-	const char *path;
-	char **argv;
-	char *const *env;
-	int out;
-};
-
-/* A helper's stack while it shares our memory until exec: the helpers
- * start one after the other, so one stack serves both. */
-static char helper_stack[32 * 1024] __attribute__((aligned(16)));
+/* The helpers' stacks while they share our memory until exec, one each:
+ * they run at the same time. */
+static char helper_stack[2][32 * 1024] __attribute__((aligned(16)));
 
 /* In the helper's process: no blocked signal, SIGPIPE's default (uncmap
  * ignores it), stdin from /dev/null, stdout and stderr to our pipe. Only
- * system calls: it may share our memory. */
+ * system calls that succeed but for the exec: it shares our memory, and
+ * runs while we do (a failing call would write errno, which is ours). */
 static int helper_main(void *arg)
 {
 	const struct helper_exec *hx = arg;
@@ -129,7 +135,7 @@ static int helper_main(void *arg)
 	_exit(127);
 }
 
-static int start_helper(struct helper_run *run, const char *helper, pid_t target,
+static int start_helper(struct helper_run *run, int slot, const char *helper, pid_t target,
 			const struct idmap_plan *plan)
 {
 	static char *const env[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
@@ -137,9 +143,7 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 	/* sized for this plan, on the heap: a frame sized for the kernel's
 	 * 340 extents spread the few bytes written over pages of stack that
 	 * were all copy-on-write faults once the paused child existed */
-	_cleanup_free_ char **argv = malloc((3 + 3 * plan->n + 1) * sizeof *argv);
 	size_t store_size = plan->n * 3 * 21 + 24;
-	_cleanup_free_ char *store = malloc(store_size);
 	int out[2], r;
 
 	unc_helper_result_reset(run->res);
@@ -148,7 +152,9 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 	run->pidfd = -1;
 	run->out_fd = -1;
 	run->out_len = 0;
-	if (!argv || !store) {
+	run->argv = malloc((3 + 3 * plan->n + 1) * sizeof *run->argv);
+	run->store = malloc(store_size);
+	if (!run->argv || !run->store) {
 		run->res->spawn_errno = ENOMEM;
 		return -ENOMEM;
 	}
@@ -156,7 +162,7 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 		run->res->spawn_errno = errno;
 		return -errno;
 	}
-	r = build_argv(helper, target, plan, argv, store, store_size);
+	r = build_argv(helper, target, plan, run->argv, run->store, store_size);
 	if (r < 0) {
 		run->res->spawn_errno = -r;
 		return r;
@@ -165,23 +171,27 @@ static int start_helper(struct helper_run *run, const char *helper, pid_t target
 		run->res->spawn_errno = errno;
 		return -errno;
 	}
-	/* Started as posix_spawn does (CLONE_VM|CLONE_VFORK): no copy of our
-	 * page tables, and no copy-on-write fault in either process after.
-	 * We sleep only until the kernel has begun the helper's exec, not
-	 * until it is done, so both helpers still run at the same time. A
-	 * fork, for the first one, cost a millisecond on a small VM. */
+	run->hx = (struct helper_exec){helper, run->argv, env, out[1]};
+	/* Started with CLONE_VM, as posix_spawn does: no copy of our page
+	 * tables, and no copy-on-write fault in either process after. Not
+	 * CLONE_VFORK: we do not wait for the first helper's exec to start
+	 * the second (a millisecond and more, here, of a setuid exec's
+	 * preparation and of the scheduler), so both run at once from the
+	 * start. Sharing our memory until its exec, a helper touches only its
+	 * own stack and reads run->hx, which stay as they are until it is
+	 * reaped; we write nothing it reads. */
 	{
-		struct helper_exec hx = {helper, argv, env, out[1]};
 #ifdef __SANITIZE_ADDRESS__
 		const int plain_fork = 1; /* ASan cannot follow a process on a stack of ours */
 #else
 		const int plain_fork = 0;
 #endif
 		if (!plain_fork)
-			run->pid = clone(helper_main, helper_stack + sizeof helper_stack,
-					 CLONE_VM | CLONE_VFORK | SIGCHLD, &hx);
+			run->pid =
+			    clone(helper_main, helper_stack[slot] + sizeof helper_stack[slot],
+				  CLONE_VM | SIGCHLD, &run->hx);
 		else if ((run->pid = fork()) == 0)
-			helper_main(&hx);
+			helper_main(&run->hx);
 	}
 	if (run->pid < 0) {
 		run->res->spawn_errno = errno;
@@ -262,13 +272,13 @@ int unc_map_run_helpers(pid_t pid, const char *newuidmap, const char *newgidmap,
 			int timeout_ms, struct helper_result *uid_res,
 			struct helper_result *gid_res)
 {
-	struct helper_run runs[2] = {{.res = uid_res}, {.res = gid_res}};
+	struct helper_run runs[2] = {{.res = uid_res, .pid = -1}, {.res = gid_res, .pid = -1}};
 	long long deadline = now_ms() + timeout_ms;
 	int i;
 
 	/* Both start before either is waited for: they run concurrently. */
-	start_helper(&runs[0], newuidmap, pid, uid_plan);
-	start_helper(&runs[1], newgidmap, pid, gid_plan);
+	start_helper(&runs[0], 0, newuidmap, pid, uid_plan);
+	start_helper(&runs[1], 1, newgidmap, pid, gid_plan);
 
 	for (;;) {
 		struct pollfd pfd[4];
@@ -330,6 +340,17 @@ int unc_map_run_helpers(pid_t pid, const char *newuidmap, const char *newgidmap,
 	}
 	for (i = 0; i < 2; i++) {
 		char *o = runs[i].res->output;
+
+		/* a helper still sharing our memory must be gone before its
+		 * argv is freed (only after a failed poll: the loop reaps) */
+		if (runs[i].pid > 0) {
+			kill(runs[i].pid, SIGKILL);
+			reap_helper(&runs[i], 0);
+		}
+		if (runs[i].out_fd >= 0)
+			close(runs[i].out_fd);
+		free(runs[i].argv);
+		free(runs[i].store);
 		size_t len = strlen(o);
 		while (len > 0 && (o[len - 1] == '\n' || o[len - 1] == ' '))
 			o[--len] = '\0';
