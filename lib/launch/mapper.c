@@ -16,6 +16,18 @@
 #include "cleanup.h"
 #include "io.h"
 
+/* valgrind runs a CLONE_VM child only as a thread or, with CLONE_VFORK, as
+ * a fork: under it the helpers start as with vfork, one after the other */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define UNC_ON_VALGRIND() RUNNING_ON_VALGRIND
+#endif
+#endif
+#ifndef UNC_ON_VALGRIND
+#define UNC_ON_VALGRIND() 0
+#endif
+
 int unc_map_read_own(const char *which, struct idmap_plan *own, struct unc_error *err)
 {
 	_cleanup_free_ char *text = NULL;
@@ -187,9 +199,9 @@ static int start_helper(struct helper_run *run, int slot, const char *helper, pi
 		const int plain_fork = 0;
 #endif
 		if (!plain_fork)
-			run->pid =
-			    clone(helper_main, helper_stack[slot] + sizeof helper_stack[slot],
-				  CLONE_VM | SIGCHLD, &run->hx);
+			run->pid = clone(
+			    helper_main, helper_stack[slot] + sizeof helper_stack[slot],
+			    CLONE_VM | SIGCHLD | (UNC_ON_VALGRIND() ? CLONE_VFORK : 0), &run->hx);
 		else if ((run->pid = fork()) == 0)
 			helper_main(&run->hx);
 	}
