@@ -102,26 +102,3 @@ module_ranges() {
 	assert_line --partial 'newuidmap: uid range [1-65536) -> [100000-165535) not allowed'
 	assert_line --index $((${#lines[@]} - 1)) "uncmap: run 'uncmap --check' for a diagnosis"
 }
-
-@test "module: a static uncmap reads the module's ranges through its twin, the caller's ignored signals intact" {
-	local twin=$UNC_PREFIX/libexec/uncmap/uncmap
-	[ -x "$twin" ] || skip_or_fail "uncmap is linked dynamically here (no static-pie libc or libcap.a)"
-	module_ranges 'uid alice 500000 65536' 'gid alice 600000 65536'
-	# what the command ignores is what the caller ignored (USR1), not
-	# the SIGPIPE the static uncmap ignored for itself
-	run in_module_ns as alice sh -c 'trap "" USR1; exec grep ^SigIgn /proc/self/status'
-	assert_success
-	local want=$output
-	[ $((0x${want##*[[:space:]]} & (1 << 9))) != 0 ]
-	run in_module_ns as alice sh -c 'trap "" USR1; exec uncmap --range 65536 -- sh -c "sed -n 2p /proc/self/uid_map; grep ^SigIgn /proc/self/status"'
-	assert_success
-	assert_line --index 0 --regexp '^ +1 +500000 +65535$'
-	assert_line --index 1 "$want"
-	# a lone copy, no twin beside it: refused, naming the missing file
-	mkdir "$WORK/lone"
-	cp "$UNC_PREFIX/bin/uncmap" "$WORK/lone/"
-	chmod -R a+rX "$WORK/lone"
-	run in_module_ns as alice "$WORK/lone/uncmap" --range 65536 -- true
-	assert_failure 125
-	assert_line --index 0 --partial "cannot run $WORK/lone/../libexec/uncmap/uncmap, the dynamically linked uncmap needed for libsubid.so.4: No such file or directory"
-}
