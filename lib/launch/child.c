@@ -125,23 +125,27 @@ static void exec_as_script(const char *file, char *const argv[])
 	munmap(sh_argv, size);
 }
 
-/* execvp(), except that the answer tells "not found" (ENOENT: 127) from
- * "found but cannot run" (126): glibc reports EACCES when any PATH entry
- * is unreadable, even if the program exists nowhere. */
-static int exec_search(char *const argv[])
+/* execv, and a file without #! as a script (execvp's fallback). Returns
+ * the errno. */
+static int exec_file(const char *file, char *const argv[])
+{
+	execv(file, argv);
+	if (errno == ENOEXEC) {
+		exec_as_script(file, argv);
+		errno = ENOEXEC;
+	}
+	return errno;
+}
+
+/* A name without '/' looked up in PATH, as execvp does. Not inlined: its
+ * buffer is a page of stack a path never needs (the command runs on a
+ * stack whose every page first touched is a fault). */
+static __attribute__((noinline)) int exec_in_path(char *const argv[])
 {
 	const char *path, *p;
 	char buf[4096];
 	int found_err = 0;
 
-	if (strchr(argv[0], '/')) {
-		execv(argv[0], argv);
-		if (errno == ENOEXEC) {
-			exec_as_script(argv[0], argv);
-			errno = ENOEXEC;
-		}
-		return errno;
-	}
 	path = getenv("PATH");
 	if (!path || !*path)
 		path = "/usr/local/bin:/usr/bin:/bin";
@@ -154,19 +158,23 @@ static int exec_search(char *const argv[])
 		else
 			snprintf(buf, sizeof buf, "%.*s/%s", (int)dlen, p, argv[0]);
 		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode)) {
-			execv(buf, argv);
-			if (errno == ENOEXEC) {
-				exec_as_script(buf, argv);
-				errno = ENOEXEC;
-			}
+			int e = exec_file(buf, argv);
 			if (!found_err)
-				found_err = errno;
+				found_err = e;
 		}
 		if (*end == '\0')
 			break;
 		p = end;
 	}
 	return found_err ? found_err : ENOENT;
+}
+
+/* execvp(), except that the answer tells "not found" (ENOENT: 127) from
+ * "found but cannot run" (126): glibc reports EACCES when any PATH entry
+ * is unreadable, even if the program exists nowhere. */
+static int exec_search(char *const argv[])
+{
+	return strchr(argv[0], '/') ? exec_file(argv[0], argv) : exec_in_path(argv);
 }
 
 void unc_exec_command(char *const argv[], const sigset_t *mask, const sigset_t *ignored,

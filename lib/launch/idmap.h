@@ -21,9 +21,12 @@ struct map_extent {
 	uint64_t count;
 };
 
+/* The count first: a plan of a few extents is one page of memory touched,
+ * not two (on the machines this runs on, each page first touched is a
+ * fault that costs more than a system call). */
 struct idmap_plan {
-	struct map_extent ext[UNC_MAP_MAX_EXTENTS];
 	size_t n;
+	struct map_extent ext[UNC_MAP_MAX_EXTENTS];
 };
 
 enum unc_map_root {

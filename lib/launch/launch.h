@@ -34,8 +34,6 @@ typedef int (*unc_setup_fn)(void *arg, struct unc_error *err);
 struct launch_spec {
 	char **argv;
 	int clone_flags; /* CLONE_NEWUSER and any other CLONE_NEW* */
-	struct idmap_plan uid_plan;
-	struct idmap_plan gid_plan;
 	enum unc_mapper_kind mapper;
 	const char *newuidmap;
 	const char *newgidmap;
@@ -77,6 +75,10 @@ struct launch_spec {
 	 * namespaces and enters the session's first; clone_flags is 0, the
 	 * mapper UNC_MAPPER_NONE, pid_init 0. NULL: a launch. */
 	const struct unc_join *join;
+	/* last, as they are large: the fields above share a page with the
+	 * start of the uid plan */
+	struct idmap_plan uid_plan;
+	struct idmap_plan gid_plan;
 };
 
 enum unc_launch_failure {
@@ -90,12 +92,12 @@ enum unc_launch_failure {
 
 struct launch_result {
 	enum unc_launch_failure failure;
-	struct helper_result uid_res;
-	struct helper_result gid_res;
-	struct unc_child_report report;
 	int status; /* the exit status for uncmap */
 	int signal; /* the command was killed by this signal (status 128+N):
 		     * uncmap should end by the same signal */
+	struct unc_child_report report;
+	struct helper_result uid_res;
+	struct helper_result gid_res;
 };
 
 /* Run the launch. Returns the exit status to use (the command's own,
