@@ -867,9 +867,9 @@ static void add_newuidshell(struct options *o, struct env_spec *env)
 	env->extra_path = UNC_NEWUIDSHELL_DIR;
 }
 
-/* --net=pasta: what the launch's before_release hook needs, and the
- * pasta it started, stopped once the command is done. */
-/* Written only by what uses it: main() sets running.pid alone, so a
+/* --net=pasta: the pasta started, stopped once the command is done (main
+ * sets running.pid to -1 before anything can fail), then what the
+ * launch's before_release hook needs, which only prepare_pasta writes: a
  * launch without --net=pasta never touches the path's pages. */
 struct net_pasta {
 	struct unc_pasta running;
@@ -902,7 +902,6 @@ static int prepare_pasta(const struct options *o, int privileged, struct net_pas
 	    .run_as_root = privileged,
 	    .timeout_ms = o->helper_timeout_s * 1000,
 	};
-	n->running.pid = -1;
 	return 0;
 }
 
@@ -1172,7 +1171,7 @@ int main(int argc, char **argv)
 	struct idmap_plan own_uids, own_gids;
 	struct container_spec container;
 	struct unc_pty_plan pty;
-	struct net_pasta net; /* only running is set, unless --net=pasta */
+	struct net_pasta net; /* running.pid set below; the rest by prepare_pasta */
 	char cwd[4096];
 	struct unc_error err;
 	const char *pw_name; /* NULL: the UID has no passwd entry */
