@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -1157,6 +1158,16 @@ static const char *caller_name(uid_t uid)
 	return pw ? pw->pw_name : NULL;
 }
 
+/* The end of a launch or a join: out at once when nothing waits in
+ * stdout's buffer. exit()'s handlers and main's return would write pages
+ * the child shared, each a page fault after the command has ended. */
+static int leave(int status)
+{
+	if (__fpending(stdout) == 0)
+		_exit(status);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	/* Static, not on the stack: zero from the start, so only the pages
@@ -1240,7 +1251,7 @@ int main(int argc, char **argv)
 			r = uncmap_session_open(o.session, &sdir, &sst, &spidfd);
 		}
 		if (r == 0)
-			return run_join(&o, &sst, spidfd, &ignored, parent, 0);
+			return leave(run_join(&o, &sst, spidfd, &ignored, parent, 0));
 		if (r != 1)
 			return r;
 	}
@@ -1355,7 +1366,7 @@ int main(int argc, char **argv)
 			return cmd_fail("session '%s' ended as it started", o.session);
 		if (r)
 			return r;
-		return run_join(&o, &sst, spidfd, &ignored, parent, o.argv == default_argv);
+		return leave(run_join(&o, &sst, spidfd, &ignored, parent, o.argv == default_argv));
 	}
 	/* the command never shares our terminal: a pty of its own, or none */
 	unc_pty_prepare(o.pty_mode, &pty);
@@ -1365,5 +1376,5 @@ int main(int argc, char **argv)
 	r = unc_launch_run(&spec, &res, &err);
 	uncmap_info_finish(&info, r);
 	unc_pasta_stop(&net.running);
-	return launch_outcome(r, &res, &err, &o, user);
+	return leave(launch_outcome(r, &res, &err, &o, user));
 }

@@ -30,9 +30,6 @@ int unc_exit_status(int wstatus)
 	return 125;
 }
 
-/* The command's stack while it shares our memory until exec. */
-static char command_stack[64 * 1024] __attribute__((aligned(16)));
-
 static int command_main(void *arg)
 {
 	const struct pidinit_args *a = arg;
@@ -59,6 +56,10 @@ static int command_main(void *arg)
 
 static pid_t start_command(const struct pidinit_args *a)
 {
+	/* The command's stack while it shares our memory until exec: on
+	 * ours, in pages the paused child made present (we sleep until the
+	 * exec). Its way to the exec needs about 10 KiB. */
+	char command_stack[16 * 1024] __attribute__((aligned(16)));
 	pid_t pid;
 
 #ifdef __SANITIZE_ADDRESS__
