@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "rawsys.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -206,28 +207,110 @@ void unc_exec_command(char *const argv[], const sigset_t *mask, const sigset_t *
 #endif
 
 /* In the paused child, while the helpers write its maps: make present now,
- * in one call, the stack it will write once released (pages shared with
- * the parent until then, each a copy-on-write fault; below them, the
- * command's stack until its exec), so that the way from the release to
- * the command's exec takes no fault. Only an optimisation: a kernel
- * before 5.14 refuses the advice, and nothing changes. */
+ * in one call, the stack it will write once released (a forked child's
+ * pages are shared with the parent until then, each a copy-on-write fault;
+ * below them, the command's stack until its exec), so that the way from
+ * the release to the command's exec takes no fault. Only an optimisation:
+ * a kernel before 5.14 refuses the advice, and nothing changes. A raw
+ * call: the child may share our memory (and errno). */
 static void prefault_paused(void)
 {
 	const uintptr_t below = 32 * 1024;
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0) & ~(uintptr_t)4095;
 
-	(void)madvise((void *)(sp - below), below, MADV_POPULATE_WRITE);
+	(void)unc_sys(SYS_madvise, sp - below, below, MADV_POPULATE_WRITE, 0);
 }
 
-int unc_spawn_paused(int clone_flags, unc_child_fn fn, void *arg, struct unc_child *out,
-		     struct unc_error *err)
+struct paused {
+	int go_fd, report_fd; /* the child's ends */
+	int go_wr, report_rd; /* ours, which the child's copy of our table holds */
+	unc_child_fn fn;
+	void *arg;
+};
+
+/* The paused child: wait for the maps, then run fn. Until then only raw
+ * system calls (it may share our memory). End of file on the go pipe
+ * means the parent gave up or died: run nothing. */
+static int paused_main(void *p)
 {
+	const struct paused *pz = p;
+	struct unc_child_report rep;
+	char byte = 0;
+	long n;
+
+	(void)unc_sys(SYS_close, pz->go_wr, 0, 0, 0);
+	(void)unc_sys(SYS_close, pz->report_rd, 0, 0, 0);
+	(void)unc_sys(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0);
+	prefault_paused();
+	do {
+		n = unc_sys(SYS_read, pz->go_fd, &byte, 1, 0);
+	} while (n == -EINTR);
+	if (n != 1 || byte != 'g')
+		_exit(125);
+	(void)unc_sys(SYS_close, pz->go_fd, 0, 0, 0);
+	pz->fn(pz->arg, pz->report_fd, &rep);
+	_exit(rep.status ? rep.status : 125);
+}
+
+int unc_spawn_can_share(void)
+{
+#if defined(__SANITIZE_ADDRESS__) || !UNC_RAW_SYSCALLS
+	return 0; /* ASan cannot follow a process on a stack of ours */
+#else
+	return !UNC_ON_VALGRIND();
+#endif
+}
+
+/* The shared child's stack: mapped, not static, with a guard page below,
+ * so that an overflow is a fault and not a write over our data. Only the
+ * pages touched cost anything. */
+#define SHARED_STACK_SIZE (1024 * 1024)
+
+static pid_t clone_shared(int clone_flags, struct paused *pz, struct unc_child *out)
+{
+	const size_t guard = 4096;
+	char *stack;
+	pid_t pid;
+
+	stack = mmap(NULL, SHARED_STACK_SIZE + guard, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	if (mprotect(stack, guard, PROT_NONE) < 0) {
+		int e = errno;
+		munmap(stack, SHARED_STACK_SIZE + guard);
+		errno = e;
+		return -1;
+	}
+	pid = clone(paused_main, stack + guard + SHARED_STACK_SIZE,
+		    CLONE_VM | clone_flags | SIGCHLD, pz);
+	if (pid < 0) {
+		int e = errno;
+		munmap(stack, SHARED_STACK_SIZE + guard);
+		errno = e;
+		return -1;
+	}
+	out->shared = 1;
+	out->stack = stack;
+	out->stack_size = SHARED_STACK_SIZE + guard;
+	return pid;
+}
+
+int unc_spawn_paused(int clone_flags, enum unc_spawn_mode mode, unc_child_fn fn, void *arg,
+		     struct unc_child *out, struct unc_error *err)
+{
+	/* read by a shared child after we have returned: not on our stack */
+	static struct paused shared_pz;
+	struct paused pz;
 	int go[2], report[2];
 	pid_t pid;
 
 	out->failure = UNC_SPAWN_FAIL_OTHER;
 	out->pid = -1;
 	out->pidfd = out->go_fd = out->report_fd = -1;
+	out->shared = 0;
+	out->stack = NULL;
+	out->stack_size = 0;
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return unc_error_sys(err, errno, "cannot create a pipe");
 	if (pipe2(report, O_CLOEXEC) < 0) {
@@ -236,7 +319,16 @@ int unc_spawn_paused(int clone_flags, unc_child_fn fn, void *arg, struct unc_chi
 		close(go[1]);
 		return unc_error_sys(err, e, "cannot create a pipe");
 	}
-	pid = (pid_t)syscall(SYS_clone, (unsigned long)clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
+	pz = (struct paused){go[0], report[1], go[1], report[0], fn, arg};
+	if (mode == UNC_SPAWN_SHARED && unc_spawn_can_share()) {
+		shared_pz = pz;
+		pid = clone_shared(clone_flags, &shared_pz, out);
+	} else {
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)clone_flags | SIGCHLD, NULL, NULL,
+				     NULL, 0);
+		if (pid == 0)
+			paused_main(&pz);
+	}
 	if (pid < 0) {
 		int e = errno;
 		close(go[0]);
@@ -248,26 +340,6 @@ int unc_spawn_paused(int clone_flags, unc_child_fn fn, void *arg, struct unc_chi
 			return unc_error_sys(err, e, "cannot create a user namespace");
 		}
 		return unc_error_sys(err, e, "cannot create the child process");
-	}
-	if (pid == 0) {
-		struct unc_child_report rep;
-		char byte;
-		ssize_t n;
-
-		close(go[1]);
-		close(report[0]);
-		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-		prefault_paused();
-		/* Wait for the maps. End of file means the parent gave up or
-		 * died: run nothing. */
-		do {
-			n = read(go[0], &byte, 1);
-		} while (n < 0 && errno == EINTR);
-		if (n != 1 || byte != 'g')
-			_exit(125);
-		close(go[0]);
-		fn(arg, report[1], &rep);
-		_exit(rep.status ? rep.status : 125);
 	}
 	close(go[0]);
 	close(report[1]);
@@ -283,7 +355,15 @@ int unc_spawn_paused(int clone_flags, unc_child_fn fn, void *arg, struct unc_chi
 
 int unc_child_release(struct unc_child *c, struct unc_error *err)
 {
-	int r = unc_write_all(c->go_fd, "g", 1);
+	int r;
+
+	/* Released, a shared child enters the namespaces, whose root may
+	 * ptrace what is dumpable and of its user: our memory must not be.
+	 * Not before: until now we and others (pasta, --info-fd) use the
+	 * child's /proc entries, which this makes root's. */
+	if (c->shared && prctl(PR_SET_DUMPABLE, 0) < 0)
+		return unc_error_sys(err, errno, "cannot make uncmap not dumpable");
+	r = unc_write_all(c->go_fd, "g", 1);
 
 	close(c->go_fd);
 	c->go_fd = -1;
@@ -331,4 +411,9 @@ void unc_child_close(struct unc_child *c)
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	c->go_fd = c->report_fd = c->pidfd = -1;
+	/* a shared child's stack, once nothing can run on it */
+	if (c->stack && c->pid <= 0) {
+		munmap(c->stack, c->stack_size);
+		c->stack = NULL;
+	}
 }

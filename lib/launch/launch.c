@@ -15,6 +15,7 @@
 
 #include "io.h"
 #include "pidinit.h"
+#include "rawsys.h"
 #include "session.h"
 
 struct child_ctx {
@@ -24,6 +25,7 @@ struct child_ctx {
 	int lifeline_wr; /* uncmap's end, closed in the child */
 	int pty_sock;	 /* the child's end: the pty's master goes back */
 	int pty_peer;	 /* uncmap's end, closed in the child */
+	int ready_wr;	 /* closed when uncmap may run again; -1: none */
 };
 
 /* In the command's process, just before exec. The switch comes after the
@@ -102,7 +104,7 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		 * list and the command's terminal. After the setup, which may
 		 * read a descriptor the caller passed (--file FD:DST), and
 		 * before any process of the namespace exists to look. */
-		const int keep[] = {report_fd, ctx->lifeline_fd, children_fd, tty};
+		const int keep[] = {report_fd, ctx->lifeline_fd, children_fd, tty, ctx->ready_wr};
 		int r = unc_close_fds_except(keep, sizeof keep / sizeof keep[0]);
 		if (r < 0) {
 			unc_report_send(report_fd, rep, 125, -r, "cannot close descriptors: %s",
@@ -122,6 +124,7 @@ static void child_main(void *arg, int report_fd, struct unc_child_report *rep)
 		    .lifeline_fd = ctx->lifeline_fd,
 		    .tty_fd = tty,
 		    .tty_stdio = tty >= 0 ? spec->pty->stdio : 0,
+		    .ready_fd = ctx->ready_wr,
 		    .own_pid_ns = spec->pid_init,
 		    .children_fd = children_fd,
 		    /* a join too starts the command with CLONE_VM: the
@@ -232,11 +235,11 @@ static int wait_child(struct unc_child *child, int sfd, struct unc_pty_relay *pt
 
 int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, struct unc_error *err)
 {
-	struct child_ctx ctx = {.spec = spec, .pty_sock = -1, .pty_peer = -1};
+	struct child_ctx ctx = {.spec = spec, .pty_sock = -1, .pty_peer = -1, .ready_wr = -1};
 	struct unc_child child;
 	struct unc_pty_relay relay, *pty = NULL;
 	sigset_t block;
-	int sfd = -1, status, r, lifeline[2] = {-1, -1};
+	int sfd = -1, status, r, lifeline[2] = {-1, -1}, ready[2] = {-1, -1};
 	size_t i;
 
 	/* field by field: the texts' pages (10 KiB) are written only when
@@ -279,7 +282,11 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 	}
 	sigprocmask(SIG_BLOCK, &block, &ctx.orig_mask);
 	sfd = signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (pipe2(lifeline, O_CLOEXEC) < 0) {
+	/* The child shares our memory where it can (no copy of our page
+	 * tables, none to tear down at its end), and we must not run while
+	 * it sets the namespace up: it closes ready[1] when done. */
+	if (pipe2(lifeline, O_CLOEXEC) < 0 ||
+	    (unc_spawn_can_share() && pipe2(ready, O_CLOEXEC) < 0)) {
 		unc_error_sys(err, errno, "cannot create a pipe");
 		res->failure = UNC_LAUNCH_FAIL_SETUP;
 		res->status = 125;
@@ -287,10 +294,15 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 	}
 	ctx.lifeline_fd = lifeline[0];
 	ctx.lifeline_wr = lifeline[1];
+	ctx.ready_wr = ready[1];
 
-	r = unc_spawn_paused(spec->clone_flags, child_main, &ctx, &child, err);
+	r = unc_spawn_paused(spec->clone_flags, UNC_SPAWN_SHARED, child_main, &ctx, &child, err);
 	if (ctx.pty_sock >= 0)
 		close(ctx.pty_sock); /* the child's end: its copy is the one */
+	if (ready[1] >= 0) {
+		close(ready[1]);
+		ready[1] = -1;
+	}
 	if (r < 0) {
 		res->failure = child.failure == UNC_SPAWN_FAIL_USERNS ? UNC_LAUNCH_FAIL_USERNS
 								      : UNC_LAUNCH_FAIL_SETUP;
@@ -321,6 +333,10 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 		res->status = 125;
 		goto out;
 	}
+	/* before the release, while the child's /proc entries are still
+	 * the caller's to read (unc_spawn_paused) */
+	if (spec->started)
+		spec->started(spec->started_arg, child.pid);
 	close(lifeline[0]);
 	lifeline[0] = -1;
 	if (unc_child_release(&child, err) < 0) {
@@ -329,8 +345,18 @@ int unc_launch_run(const struct launch_spec *spec, struct launch_result *res, st
 		res->status = 125;
 		goto out;
 	}
-	if (spec->started)
-		spec->started(spec->started_arg, child.pid);
+	if (ready[0] >= 0) {
+		/* Nothing of ours runs until the child is done with what it
+		 * does in our memory: end of file, when the command has
+		 * started or the child has ended. */
+		char byte;
+		long n;
+		do {
+			n = unc_sys(SYS_read, ready[0], &byte, 1, 0);
+		} while (n > 0 || n == -EINTR);
+		close(ready[0]);
+		ready[0] = -1;
+	}
 	status = wait_child(&child, sfd, pty, res);
 	unc_child_close(&child);
 	if (!spec->pid_init)
@@ -352,6 +378,10 @@ out:
 	 * namespace learns that uncmap is gone. */
 	if (lifeline[0] >= 0)
 		close(lifeline[0]);
+	if (ready[0] >= 0)
+		close(ready[0]);
+	if (ready[1] >= 0)
+		close(ready[1]);
 	sigprocmask(SIG_SETMASK, &ctx.orig_mask, NULL);
 	return res->status;
 }

@@ -55,8 +55,8 @@ struct launch_spec {
 	/* After the user switch: the command's environment; NULL keeps
 	 * uncmap's own. */
 	const struct env_spec *env;
-	/* Called in uncmap once the maps exist and the child is released
-	 * (for --info-fd); may be NULL. */
+	/* Called in uncmap once the maps exist, just before the child is
+	 * released (for --info-fd); may be NULL. */
 	void (*started)(void *arg, pid_t pid);
 	void *started_arg;
 	/* After the maps are written and before the child is released, with

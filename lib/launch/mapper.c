@@ -15,18 +15,7 @@
 
 #include "cleanup.h"
 #include "io.h"
-
-/* valgrind runs a CLONE_VM child only as a thread or, with CLONE_VFORK, as
- * a fork: under it the helpers start as with vfork, one after the other */
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define UNC_ON_VALGRIND() RUNNING_ON_VALGRIND
-#endif
-#endif
-#ifndef UNC_ON_VALGRIND
-#define UNC_ON_VALGRIND() 0
-#endif
+#include "rawsys.h"
 
 int unc_map_read_own(const char *which, struct idmap_plan *own, struct unc_error *err)
 {

@@ -461,7 +461,8 @@ static int trial_start(const char *path, struct unc_error *err)
 	uid_plan.n = gid_plan.n = 1;
 	uid_plan.ext[0] = (struct map_extent){.inside = 0, .outside = getuid(), .count = 1};
 	gid_plan.ext[0] = (struct map_extent){.inside = 0, .outside = getgid(), .count = 1};
-	r = unc_spawn_paused(CLONE_NEWUSER | CLONE_NEWNET, never_runs, NULL, &child, err);
+	r = unc_spawn_paused(CLONE_NEWUSER | CLONE_NEWNET, UNC_SPAWN_COPY, never_runs, NULL, &child,
+			     err);
 	if (r < 0)
 		return r;
 	r = unc_map_write_direct(child.pid, &uid_plan, &gid_plan, geteuid() != 0, err);

@@ -16,6 +16,7 @@
 
 #include "io.h"
 #include "pty.h"
+#include "rawsys.h"
 
 const int unc_forwarded_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
 const size_t unc_forwarded_signals_n =
@@ -83,36 +84,56 @@ static pid_t start_command(const struct pidinit_args *a)
 
 int unc_children_open(void)
 {
-	int fd = open("/proc/thread-self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
+	return (int)unc_sys(SYS_openat, AT_FDCWD, "/proc/thread-self",
+			    O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 }
+
+/* From here on the supervisor may share uncmap's memory while uncmap runs
+ * (unc_spawn_paused, UNC_SPAWN_SHARED): every system call goes through
+ * unc_sys (rawsys.h), which leaves errno alone, and nothing is written
+ * but our own stack. */
 
 /* SIGKILL each child listed in children_fd's "children" file ("PID PID "),
  * as many as one read holds: the caller repeats until none is left. A
  * child's PID cannot be recycled under us: it stays ours until reaped. */
 static int kill_children(int children_fd)
 {
-	char buf[4096], *p, *end;
-	ssize_t n;
-	int fd, killed = 0;
+	char buf[4096];
+	const char *p;
+	long fd, n;
+	int killed = 0;
 
-	fd = openat(children_fd, "children", O_RDONLY | O_CLOEXEC);
+	fd = unc_sys(SYS_openat, children_fd, "children", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
+		return (int)fd;
+	n = unc_sys(SYS_read, fd, buf, sizeof buf - 1, 0);
+	(void)unc_sys(SYS_close, fd, 0, 0, 0);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	buf[n] = '\0';
-	for (p = buf;; p = end) {
-		long pid = strtol(p, &end, 10);
-		if (end == p || *end != ' ')
+	for (p = buf;;) {
+		long pid = 0;
+		const char *start = p;
+		while (*p >= '0' && *p <= '9' && pid < 1L << 30)
+			pid = pid * 10 + (*p++ - '0');
+		if (p == start || *p != ' ')
 			break; /* the end, or a number cut by the buffer */
-		if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+		p++;
+		if (pid > 0 && unc_sys(SYS_kill, pid, SIGKILL, 0, 0) == 0)
 			killed++;
 	}
 	return killed;
+}
+
+/* waitpid(-1, NULL, flags), -errno on failure; EINTR retried */
+static long reap_any(int *wstatus, int flags)
+{
+	long p;
+
+	do {
+		p = unc_sys(SYS_wait4, -1, wstatus, flags, NULL);
+	} while (p == -EINTR);
+	return p;
 }
 
 int unc_kill_descendants(int children_fd)
@@ -120,12 +141,9 @@ int unc_kill_descendants(int children_fd)
 	int reaped = 0, own_fd = -1;
 
 	for (;;) {
-		pid_t p;
 		/* Killed children hand their own children to us (we are a
 		 * subreaper) before they can be reaped: repeat until none. */
-		do {
-			p = waitpid(-1, NULL, WNOHANG);
-		} while (p < 0 && errno == EINTR);
+		long p = reap_any(NULL, WNOHANG);
 		if (p < 0)
 			break; /* ECHILD: nothing of ours is left */
 		if (p > 0) {
@@ -136,15 +154,12 @@ int unc_kill_descendants(int children_fd)
 			children_fd = own_fd = unc_children_open();
 		if (children_fd >= 0)
 			(void)kill_children(children_fd);
-		do {
-			p = waitpid(-1, NULL, 0);
-		} while (p < 0 && errno == EINTR);
-		if (p < 0)
+		if (reap_any(NULL, 0) < 0)
 			break;
 		reaped++;
 	}
 	if (own_fd >= 0)
-		close(own_fd);
+		(void)unc_sys(SYS_close, own_fd, 0, 0, 0);
 	return reaped;
 }
 
@@ -191,33 +206,36 @@ int unc_pidinit_run(const struct pidinit_args *a, struct unc_child_report *rep)
 	}
 	/* The terminal is the command's: the init holds none. */
 	if (a->tty_fd >= 0)
-		close(a->tty_fd);
+		(void)unc_sys(SYS_close, a->tty_fd, 0, 0, 0);
+	/* The command has exec'd (or, forked, runs on its own): from here
+	 * uncmap runs again, and we keep to unc_sys. */
+	if (a->ready_fd >= 0)
+		(void)unc_sys(SYS_close, a->ready_fd, 0, 0, 0);
 
 	while (cmd_status < 0) {
 		struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN},
 					{.fd = a->lifeline_fd, .events = POLLIN}};
 		struct signalfd_siginfo si;
-		ssize_t n;
+		long n;
 
-		if (poll(pfd, a->lifeline_fd >= 0 ? 2 : 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		n = unc_sys(SYS_ppoll, pfd, a->lifeline_fd >= 0 ? 2 : 1, NULL, NULL);
+		if (n == -EINTR)
+			continue;
+		if (n < 0)
 			break;
-		}
 		if (a->lifeline_fd >= 0 && pfd[1].revents)
 			lifeline_lost(a);
 		if (!(pfd[0].revents & POLLIN))
 			continue;
-		n = read(sfd, &si, sizeof si);
-		if (n != (ssize_t)sizeof si) {
-			if (n < 0 && errno == EINTR)
-				continue;
+		n = unc_sys(SYS_read, sfd, &si, sizeof si, 0);
+		if (n == -EINTR)
+			continue;
+		if (n != (long)sizeof si)
 			break;
-		}
 		if (si.ssi_signo == SIGCHLD) {
 			int ws;
-			pid_t p;
-			while ((p = waitpid(-1, &ws, WNOHANG)) > 0) {
+			long p;
+			while ((p = reap_any(&ws, WNOHANG)) > 0) {
 				if (p == cmd) {
 					cmd_status = unc_exit_status(ws);
 					cmd_signal = WIFSIGNALED(ws) ? WTERMSIG(ws) : 0;
@@ -228,15 +246,15 @@ int unc_pidinit_run(const struct pidinit_args *a, struct unc_child_report *rep)
 		/* A key typed at the caller's terminal goes to the command's
 		 * process group, as the terminal would have sent it. */
 		if (!(si.ssi_code == SI_QUEUE && si.ssi_int == UNC_SIGVAL_TERMINAL &&
-		      kill(-cmd, (int)si.ssi_signo) == 0))
-			kill(cmd, (int)si.ssi_signo);
+		      unc_sys(SYS_kill, -cmd, si.ssi_signo, 0, 0) == 0))
+			(void)unc_sys(SYS_kill, cmd, si.ssi_signo, 0, 0);
 	}
 	/* Nothing started inside outlives the command: PID 1's exit kills
 	 * the namespace; a supervisor kills what is left itself. Either way
 	 * what has ended is reaped, so nothing is left a zombie. */
 	if (!a->own_pid_ns)
 		unc_kill_descendants(a->children_fd);
-	while (waitpid(-1, NULL, WNOHANG) > 0)
+	while (reap_any(NULL, WNOHANG) > 0)
 		;
 	if (cmd_status < 0)
 		return 125;
@@ -245,7 +263,7 @@ int unc_pidinit_run(const struct pidinit_args *a, struct unc_child_report *rep)
 		memset(rep, 0, sizeof *rep);
 		rep->status = cmd_status;
 		rep->signal = cmd_signal;
-		(void)unc_write_all(a->report_fd, rep, sizeof *rep);
+		(void)unc_sys(SYS_write, a->report_fd, rep, sizeof *rep, 0);
 	}
 	return cmd_status;
 }

@@ -52,6 +52,9 @@ struct pidinit_args {
 	 * on the descriptors in tty_stdio (bit N: descriptor N). */
 	int tty_fd;
 	unsigned tty_stdio;
+	/* closed once the command has exec'd (or been forked): uncmap,
+	 * whose memory we may share, waits for that to run again; -1: none */
+	int ready_fd;
 	int own_pid_ns;	 /* 1: PID 1 of a new PID namespace */
 	int children_fd; /* without own_pid_ns: unc_children_open() */
 	/* Runs in the command's process just before exec (the user switch),

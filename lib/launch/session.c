@@ -837,7 +837,7 @@ static void keeper_main(const struct unc_session_create_spec *s, int sock)
 	(void)unc_close_fds_except(keep, (size_t)nkeep);
 	(void)prctl(PR_SET_NAME, "uncmap-keeper");
 
-	r = unc_spawn_paused(s->clone_flags, holder_main, (void *)s, &holder, &err);
+	r = unc_spawn_paused(s->clone_flags, UNC_SPAWN_COPY, holder_main, (void *)s, &holder, &err);
 	if (r < 0 || holder.pidfd < 0) {
 		if (r >= 0) {
 			unc_child_abort(&holder);
