@@ -19,6 +19,12 @@ suite_setup() {
 	if [ "${UNC_HERMETIC:-0}" = 1 ]; then chown -R alice:alice "$WORK/src" "$WORK/outside"; fi
 }
 
+# a test that failed while its uncmap waited must not hold up the suite
+suite_teardown() {
+	if [ -n "${BG:-}" ]; then kill -KILL "$BG" 2>/dev/null || true; wait "$BG" 2>/dev/null || true; fi
+	BG=
+}
+
 # the host tree next to the root, as a list to compare before and after
 host_snapshot() {
 	find "$WORK" -path "$WORK/rfs" -prune -o -print | sort
@@ -264,7 +270,8 @@ host_snapshot() {
 	chmod 666 "$WORK/go"
 	as_argv alice
 	"${AS[@]}" sh -c "exec 7>$WORK/info; exec uncmap --pid --uts --info-fd 7 -- sh -c 'readlink /proc/self/ns/user > $WORK/seen; read x < $WORK/go'" &
-	local upid=$!
+	BG=$!
+	local upid=$BG
 	while [ ! -s "$WORK/seen" ]; do sleep 0.05; done
 	run jq -r '."child-pid"' "$WORK/info"
 	assert_success
@@ -279,6 +286,7 @@ host_snapshot() {
 	assert_output 'child-pid pid-namespace user-namespace uts-namespace'
 	echo go >"$WORK/go"
 	wait "$upid"
+	BG=
 
 	run as alice sh -c "exec 8>$WORK/status; exec uncmap --json-status-fd 8 -- sh -c 'exit 3'"
 	assert_failure 3
