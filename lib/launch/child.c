@@ -224,6 +224,7 @@ static void prefault_paused(void)
 struct paused {
 	int go_fd, report_fd; /* the child's ends */
 	int go_wr, report_rd; /* ours, which the child's copy of our table holds */
+	int undumpable;	      /* once released (UNC_SPAWN_SHARED asked) */
 	unc_child_fn fn;
 	void *arg;
 };
@@ -248,6 +249,13 @@ static int paused_main(void *p)
 	if (n != 1 || byte != 'g')
 		_exit(125);
 	(void)unc_sys(SYS_close, pz->go_fd, 0, 0, 0);
+	/* Released, the child enters the namespaces, whose root may ptrace
+	 * what is dumpable and of its UID: its memory, ours when shared (and
+	 * a copy of ours, the caller's environment in it, when not), must not
+	 * be. Not before: until the release we and others (pasta, the map we
+	 * write, --info-fd) use its /proc entries, which this makes root's. */
+	if (pz->undumpable && unc_sys(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0) < 0)
+		_exit(125);
 	pz->fn(pz->arg, pz->report_fd, &rep);
 	_exit(rep.status ? rep.status : 125);
 }
@@ -319,7 +327,7 @@ int unc_spawn_paused(int clone_flags, enum unc_spawn_mode mode, unc_child_fn fn,
 		close(go[1]);
 		return unc_error_sys(err, e, "cannot create a pipe");
 	}
-	pz = (struct paused){go[0], report[1], go[1], report[0], fn, arg};
+	pz = (struct paused){go[0], report[1], go[1], report[0], mode == UNC_SPAWN_SHARED, fn, arg};
 	if (mode == UNC_SPAWN_SHARED && unc_spawn_can_share()) {
 		shared_pz = pz;
 		pid = clone_shared(clone_flags, &shared_pz, out);
@@ -355,15 +363,7 @@ int unc_spawn_paused(int clone_flags, enum unc_spawn_mode mode, unc_child_fn fn,
 
 int unc_child_release(struct unc_child *c, struct unc_error *err)
 {
-	int r;
-
-	/* Released, a shared child enters the namespaces, whose root may
-	 * ptrace what is dumpable and of its user: our memory must not be.
-	 * Not before: until now we and others (pasta, --info-fd) use the
-	 * child's /proc entries, which this makes root's. */
-	if (c->shared && prctl(PR_SET_DUMPABLE, 0) < 0)
-		return unc_error_sys(err, errno, "cannot make uncmap not dumpable");
-	r = unc_write_all(c->go_fd, "g", 1);
+	int r = unc_write_all(c->go_fd, "g", 1);
 
 	close(c->go_fd);
 	c->go_fd = -1;

@@ -61,9 +61,11 @@ typedef void (*unc_child_fn)(void *arg, int report_fd, struct unc_child_report *
  * 0.45 ms of a launch's 16). It is done only where rawsys.h has raw
  * system calls, and not under ASan or valgrind; out->shared says whether
  * it was. Then:
- *  - unc_child_release makes our memory not dumpable (PR_SET_DUMPABLE
- *    0, for the rest of our life): nothing in the child's namespaces may
- *    ptrace the child or read its /proc/PID/mem, which would be ours;
+ *  - once released, the child makes its memory, ours, not dumpable
+ *    (PR_SET_DUMPABLE 0, for the rest of our life): nothing in its
+ *    namespaces may ptrace it or read its /proc/PID/mem. A forked child
+ *    asked for UNC_SPAWN_SHARED does the same with its copy, which holds
+ *    the caller's environment;
  *  - until its release the child makes only raw system calls;
  *  - from the release until it says it is ready (pidinit.h's ready_fd),
  *    the caller must not run: it waits in a read();
