@@ -284,14 +284,12 @@ static pid_t clone_shared(int clone_flags, struct paused *pz, struct unc_child *
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		return -1;
-	if (mprotect(stack, guard, PROT_NONE) < 0) {
-		int e = errno;
-		munmap(stack, SHARED_STACK_SIZE + guard);
-		errno = e;
-		return -1;
-	}
-	pid = clone(paused_main, stack + guard + SHARED_STACK_SIZE,
-		    CLONE_VM | clone_flags | SIGCHLD, pz);
+	/* the guard below, then the child at the top */
+	if (mprotect(stack, guard, PROT_NONE) == 0)
+		pid = clone(paused_main, stack + guard + SHARED_STACK_SIZE,
+			    CLONE_VM | clone_flags | SIGCHLD, pz);
+	else
+		pid = -1;
 	if (pid < 0) {
 		int e = errno;
 		munmap(stack, SHARED_STACK_SIZE + guard);
